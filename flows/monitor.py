@@ -1,0 +1,13 @@
+"""Monitor flow: meter every endpoint and publish the cost ledger (run it on a schedule)."""
+
+from __future__ import annotations
+
+from prefect import flow
+
+from tasks.monitor import meter_all_endpoints, publish_cost_summary
+
+
+@flow(name="monitor")
+def monitor_flow() -> dict:
+    readings = meter_all_endpoints()
+    return {"endpoints": readings, "costs": publish_cost_summary()}

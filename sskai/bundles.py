@@ -1,0 +1,362 @@
+"""The bundle contract (SSKAI's, kept): what a model zip and a dataset zip contain.
+
+Model zip: ``model.py`` defining ``ModelClass`` (an ``nn.Module`` subclass or a factory callable
+with no arguments), optional weights (``torch.pt`` state dict or ``model.safetensors``), and the
+input declaration (shape per sample, dtype, value range), either in ``sskai.json`` or given at upload.
+
+Dataset zip: ``loader.py`` defining ``sskai_load_data()`` returning ``(x, y)`` tensors, or a declared
+layout in ``sskai.json``: ``{"layout": "npy", "x": "x.npy", "y": "y.npy"}`` or
+``{"layout": "csv", "file": "data.csv", "target": "label"}``; optional ``requirements.txt``.
+
+Validation at upload reads files and parses source (``ast``) but never runs user code; the
+``load_*`` functions that do run it are called only in profiling, training and serving processes.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.metadata
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from packaging.requirements import InvalidRequirement, Requirement
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from sskai.errors import BundleError, UploadRejected
+
+MANIFEST = "sskai.json"
+MODEL_SOURCE = "model.py"
+LOADER_SOURCE = "loader.py"
+WEIGHT_FILES = ("torch.pt", "model.safetensors")
+REQUIREMENTS = "requirements.txt"
+
+DTYPES = ("float32", "float16", "bfloat16", "int64", "int32")
+TASK_DEFAULT_LOSS = {"regression": "mse", "classification": "cross_entropy", "causal_lm": "cross_entropy"}
+
+
+class ModelSpec(BaseModel):
+    """What a model takes: shape of one sample (no batch dimension), dtype and value range."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    input_shape: tuple[int, ...]
+    input_dtype: Literal["float32", "float16", "bfloat16", "int64", "int32"] = "float32"
+    value_range: tuple[float, float] | None = None
+    task: Literal["regression", "classification", "causal_lm"] = "regression"
+
+    @field_validator("input_shape")
+    @classmethod
+    def _positive(cls, shape: tuple[int, ...]) -> tuple[int, ...]:
+        if not shape or any(d <= 0 for d in shape):
+            raise ValueError(f"every input dimension must be a positive integer, got {list(shape)}")
+        return shape
+
+    @model_validator(mode="after")
+    def _ordered_range(self) -> ModelSpec:
+        if self.value_range is not None and self.value_range[0] > self.value_range[1]:
+            raise ValueError(f"value_range {list(self.value_range)} has its low end above its high end")
+        return self
+
+    @property
+    def default_loss(self) -> str:
+        return TASK_DEFAULT_LOSS[self.task]
+
+
+class DatasetSpec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    layout: Literal["loader", "npy", "csv"]
+    x: str | None = None
+    y: str | None = None
+    file: str | None = None
+    target: str | None = None
+    requirements: tuple[str, ...] = ()
+    num_samples: int | None = None
+    x_shape: tuple[int, ...] | None = None
+
+
+def _read_manifest(root: Path) -> dict[str, Any]:
+    path = root / MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UploadRejected(f"{MANIFEST} is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise UploadRejected(f"{MANIFEST} must hold a JSON object")
+    return data
+
+
+def _defines(source_path: Path, name: str) -> bool:
+    """Does the module define ``name`` at top level? Parsed, never executed."""
+    try:
+        tree = ast.parse(source_path.read_text(), filename=source_path.name)
+    except (SyntaxError, UnicodeDecodeError, ValueError) as exc:
+        raise UploadRejected(f"{source_path.name} does not parse as Python: {exc}") from exc
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
+            return True
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            return True
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
+            return True
+        if isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == name for a in node.names):
+            return True
+    return False
+
+
+def validate_model_bundle(root: Path, declared: dict[str, Any] | None = None) -> ModelSpec:
+    """Check an unpacked model bundle against the contract; returns its spec or raises UploadRejected."""
+    source = root / MODEL_SOURCE
+    if not source.is_file():
+        raise UploadRejected(f"model bundle has no {MODEL_SOURCE} at its top level")
+    if not _defines(source, "ModelClass"):
+        raise UploadRejected(f"{MODEL_SOURCE} does not define ModelClass (a class or a no-argument factory)")
+    values = {**_read_manifest(root), **(declared or {})}
+    try:
+        spec = ModelSpec(**values)
+    except ValidationError as exc:
+        raise UploadRejected(f"model declaration is invalid: {_pydantic_reason(exc)}") from exc
+    weights = [name for name in WEIGHT_FILES if (root / name).is_file()]
+    if len(weights) > 1:
+        raise UploadRejected(f"model bundle has both {weights[0]} and {weights[1]}; keep one")
+    if weights:
+        _check_weights(root / weights[0])
+    return spec
+
+
+def _check_weights(path: Path) -> None:
+    try:
+        state = read_state_dict(path)
+    except Exception as exc:  # any parse failure is the uploader's to fix
+        raise UploadRejected(f"{path.name} is not a readable state dict: {exc}") from exc
+    if not state:
+        raise UploadRejected(f"{path.name} holds no tensors")
+
+
+def read_state_dict(path: Path) -> dict[str, Any]:
+    """Load weights without running code: safetensors, or torch.load with weights_only."""
+    import torch
+
+    if path.suffix == ".safetensors":
+        from safetensors.torch import load_file
+
+        return load_file(str(path))
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise BundleError(f"{path.name} must hold a state dict (names to tensors)")
+    return state
+
+
+def validate_dataset_bundle(root: Path, declared: dict[str, Any] | None = None) -> DatasetSpec:
+    """Check an unpacked dataset bundle; array layouts are opened (no pickle) to check their shapes."""
+    values = {**_read_manifest(root), **(declared or {})}
+    if "layout" not in values:
+        values["layout"] = _guess_layout(root)
+    values["requirements"] = tuple(_read_requirements(root))
+    try:
+        spec = DatasetSpec(**values)
+    except ValidationError as exc:
+        raise UploadRejected(f"dataset declaration is invalid: {_pydantic_reason(exc)}") from exc
+    if spec.layout == "loader":
+        if not (root / LOADER_SOURCE).is_file():
+            raise UploadRejected(f"dataset layout 'loader' needs {LOADER_SOURCE} at the top level")
+        if not _defines(root / LOADER_SOURCE, "sskai_load_data"):
+            raise UploadRejected(f"{LOADER_SOURCE} does not define sskai_load_data()")
+        return spec
+    try:
+        x, _ = _load_declared(root, spec)
+    except BundleError as exc:
+        raise UploadRejected(str(exc)) from exc
+    return spec.model_copy(update={"num_samples": len(x), "x_shape": tuple(x.shape[1:])})
+
+
+def _guess_layout(root: Path) -> str:
+    if (root / LOADER_SOURCE).is_file():
+        return "loader"
+    if (root / "x.npy").is_file() and (root / "y.npy").is_file():
+        return "npy"
+    raise UploadRejected(f"dataset bundle has no {LOADER_SOURCE}, no x.npy/y.npy pair and no layout in {MANIFEST}")
+
+
+def _read_requirements(root: Path) -> list[str]:
+    path = root / REQUIREMENTS
+    if not path.is_file():
+        return []
+    requirements = []
+    for number, raw in enumerate(path.read_text().splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        try:
+            requirements.append(str(Requirement(line)))
+        except InvalidRequirement as exc:
+            raise UploadRejected(
+                f"{REQUIREMENTS} line {number} ({line!r}) is not a package requirement "
+                "(options, URLs and editable installs are not accepted)"
+            ) from exc
+    return requirements
+
+
+def missing_requirements(requirements: tuple[str, ...] | list[str]) -> list[str]:
+    """The requirements this Python environment does not satisfy."""
+    missing = []
+    for text in requirements:
+        req = Requirement(text)
+        try:
+            installed = importlib.metadata.version(req.name)
+        except importlib.metadata.PackageNotFoundError:
+            missing.append(f"{text} (not installed)")
+            continue
+        if req.specifier and not req.specifier.contains(installed, prereleases=True):
+            missing.append(f"{text} (installed: {installed})")
+    return missing
+
+
+def _load_declared(root: Path, spec: DatasetSpec) -> tuple[np.ndarray, np.ndarray]:
+    if spec.layout == "npy":
+        x = _load_npy(root, spec.x or "x.npy")
+        y = _load_npy(root, spec.y or "y.npy")
+    else:
+        x, y = _load_csv(root, spec)
+    if x.ndim == 0 or y.ndim == 0 or len(x) != len(y):
+        raise BundleError(f"x has shape {x.shape} and y has shape {y.shape}; they must have the same first dimension")
+    if len(x) == 0:
+        raise BundleError("dataset has no samples")
+    return x, y
+
+
+def _inside(root: Path, name: str) -> Path:
+    path = (root / name).resolve()
+    if root.resolve() not in path.parents:
+        raise BundleError(f"{name!r} is outside the bundle")
+    if not path.is_file():
+        raise BundleError(f"dataset declares {name!r}, which is not in the bundle")
+    return path
+
+
+def _load_npy(root: Path, name: str) -> np.ndarray:
+    try:
+        return np.load(_inside(root, name), allow_pickle=False)
+    except ValueError as exc:
+        raise BundleError(f"{name} is not a plain .npy array (object arrays are refused): {exc}") from exc
+
+
+def _load_csv(root: Path, spec: DatasetSpec) -> tuple[np.ndarray, np.ndarray]:
+    import pandas as pd
+
+    if not spec.file or not spec.target:
+        raise BundleError("csv layout needs 'file' and 'target' in sskai.json")
+    frame = pd.read_csv(_inside(root, spec.file))
+    if spec.target not in frame.columns:
+        raise BundleError(f"target column {spec.target!r} is not in {spec.file} (columns: {list(frame.columns)})")
+    features = frame.drop(columns=[spec.target])
+    non_numeric = [c for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
+    if non_numeric:
+        raise BundleError(f"csv columns {non_numeric} are not numeric")
+    return features.to_numpy(np.float32), frame[spec.target].to_numpy()
+
+
+def _pydantic_reason(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in exc.errors())
+
+
+# ---- loading that runs user code: only in profiling, training and serving processes ----
+
+
+def _import_file(path: Path, module_name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise BundleError(f"cannot import {path.name}")
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(path.parent))  # let the bundle import its own helper modules
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise BundleError(f"{path.name} raised {type(exc).__name__} on import: {exc}") from exc
+    finally:
+        sys.path.remove(str(path.parent))
+    return module
+
+
+def build_model(root: Path, weights: Path | None = None) -> Any:
+    """Instantiate the bundle's ModelClass and load its weights (``weights`` overrides the bundle's)."""
+    import torch
+
+    module = _import_file(root / MODEL_SOURCE, f"sskai_user_model_{abs(hash(str(root)))}")
+    factory = getattr(module, "ModelClass", None)
+    if factory is None or not callable(factory):
+        raise BundleError("model.py's ModelClass is missing or not callable")
+    try:
+        model = factory()
+    except Exception as exc:
+        raise BundleError(f"ModelClass() raised {type(exc).__name__}: {exc}") from exc
+    if not isinstance(model, torch.nn.Module):
+        raise BundleError(f"ModelClass() returned {type(model).__name__}, not a torch.nn.Module")
+    weight_path = weights or next((root / n for n in WEIGHT_FILES if (root / n).is_file()), None)
+    if weight_path is not None:
+        try:
+            model.load_state_dict(read_state_dict(weight_path))
+        except (RuntimeError, BundleError) as exc:
+            raise BundleError(f"weights in {weight_path.name} do not fit ModelClass: {exc}") from exc
+    return model
+
+
+def load_dataset(root: Path, spec: DatasetSpec) -> tuple[Any, Any]:
+    """Return ``(x, y)`` as tensors, from the declared layout or the user's loader."""
+    import torch
+
+    if spec.layout != "loader":
+        x, y = _load_declared(root, spec)
+        return torch.from_numpy(np.array(x)), torch.from_numpy(np.array(y))
+    missing = missing_requirements(spec.requirements)
+    if missing:
+        raise BundleError(f"dataset requirements not installed here: {', '.join(missing)}")
+    module = _import_file(root / LOADER_SOURCE, f"sskai_user_loader_{abs(hash(str(root)))}")
+    try:
+        result = module.sskai_load_data()
+    except Exception as exc:
+        raise BundleError(f"sskai_load_data() raised {type(exc).__name__}: {exc}") from exc
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise BundleError("sskai_load_data() must return a tuple (x, y)")
+    x, y = (torch.as_tensor(part) for part in result)
+    if x.ndim == 0 or len(x) != len(y) or len(x) == 0:
+        raise BundleError(
+            f"sskai_load_data() returned x {tuple(x.shape)} and y {tuple(y.shape)}; need equal, non-zero lengths"
+        )
+    return x, y
+
+
+def torch_dtype(name: str) -> Any:
+    import torch
+
+    return getattr(torch, name)
+
+
+def check_inputs(array: np.ndarray, spec: ModelSpec) -> np.ndarray:
+    """Validate a batch against the model's declaration; returns it cast to the declared dtype."""
+    expected = tuple(spec.input_shape)
+    if array.ndim == len(expected):
+        array = array[None, ...]
+    if tuple(array.shape[1:]) != expected:
+        raise BundleError(f"input has shape {list(array.shape)}; expected [batch, {', '.join(map(str, expected))}]")
+    if array.dtype.kind not in "biuf":
+        raise BundleError(f"input dtype {array.dtype} is not numeric")
+    if not np.isfinite(array.astype(np.float64)).all():
+        raise BundleError("input has NaN or infinite values")
+    if spec.value_range is not None:
+        low, high = spec.value_range
+        if array.size and (array.min() < low or array.max() > high):
+            raise BundleError(
+                f"input values span [{array.min()}, {array.max()}], outside the declared range [{low}, {high}]"
+            )
+    if spec.input_dtype.startswith("int"):
+        if array.dtype.kind == "f" and not np.all(np.mod(array, 1) == 0):
+            raise BundleError(f"input must be whole numbers for dtype {spec.input_dtype}")
+        return array.astype(spec.input_dtype)
+    return array.astype(np.float32)

@@ -1,0 +1,42 @@
+"""Money math: the one place that turns seconds, gigabyte-seconds and requests into dollars."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sskai.catalog.catalog import InstanceOffer, LambdaPricing
+
+SECONDS_PER_HOUR = 3600.0
+
+
+@dataclass(frozen=True)
+class MeteredCost:
+    paid_usd: float
+    baseline_usd: float
+
+    @property
+    def saving_usd(self) -> float:
+        return self.baseline_usd - self.paid_usd
+
+
+def spot_usd_per_hour(offer: InstanceOffer) -> float:
+    """The price a spot node is metered at: the pool's average spot price (on-demand without a spot market)."""
+    if offer.spot_avg_usd_per_hour is not None:
+        return offer.spot_avg_usd_per_hour
+    if offer.ondemand_usd_per_hour is None:
+        raise ValueError(f"{offer.instance_type} in {offer.region} has neither a spot nor an on-demand price")
+    return offer.ondemand_usd_per_hour
+
+
+def node_seconds_cost(offer: InstanceOffer, seconds: float, node_count: int = 1) -> MeteredCost:
+    """Cost of ``node_count`` nodes for ``seconds`` at spot, and the on-demand price they replaced."""
+    hours = seconds * node_count / SECONDS_PER_HOUR
+    ondemand = offer.ondemand_usd_per_hour if offer.ondemand_usd_per_hour is not None else spot_usd_per_hour(offer)
+    return MeteredCost(paid_usd=hours * spot_usd_per_hour(offer), baseline_usd=hours * ondemand)
+
+
+def lambda_cost(pricing: LambdaPricing, memory_mb: int, billed_seconds: float, requests: int) -> float:
+    """Lambda bills memory (GB) times duration plus a fee per request."""
+    return (
+        memory_mb / 1024.0
+    ) * billed_seconds * pricing.usd_per_gb_second + requests * pricing.usd_per_million_requests / 1e6

@@ -1,0 +1,41 @@
+"""Typed errors. Each carries a reason a person can act on."""
+
+
+class SskaiError(Exception):
+    """Base class of every error sskai raises on purpose."""
+
+
+class InvalidName(SskaiError):
+    """A dataset, model or endpoint name breaks the naming rule."""
+
+
+class UploadRejected(SskaiError):
+    """An uploaded archive or bundle is unsafe or does not follow the bundle contract."""
+
+
+class BundleError(SskaiError):
+    """User code or data in a stored bundle could not be loaded or has the wrong shape."""
+
+
+class ProfileFailed(SskaiError):
+    """Profiling crashed, timed out or produced unusable numbers."""
+
+
+class TrainingFailed(SskaiError):
+    """A training run failed (user code, NaN loss, lost cluster) and could not recover."""
+
+
+class NotFound(SskaiError):
+    """A stored record or artifact does not exist."""
+
+
+class EndpointError(SskaiError):
+    """An endpoint could not start, died, or answered with an error."""
+
+
+class ConfigError(SskaiError):
+    """Settings are missing or inconsistent (database URL, artifact URL, credentials)."""
+
+
+class ClusterLost(TrainingFailed):
+    """The cluster under a training run died beyond Ray's own restarts; a new cluster can resume it."""

@@ -1,0 +1,1 @@
+"""Profiling: measure a model in a separate process (user code is untrusted)."""

@@ -1,0 +1,38 @@
+"""Profile a stored model and record the result (a failure is recorded with its reason, then raised)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from sskai.bundles import ModelSpec
+from sskai.errors import ProfileFailed
+from sskai.profiling.runner import DEFAULT_TIMEOUT_SECONDS, run_profile
+from sskai.store.bundle_files import materialize_bundle
+from sskai.store.metadata import Model, Profile, Status
+from sskai.store.stores import Stores
+
+
+def profile_stored_model(
+    stores: Stores, model: Model, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS, device: str = "auto"
+) -> Profile:
+    record = stores.metadata.add(Profile(owner=model.owner, model_id=model.id, status=Status.RUNNING))
+    try:
+        with tempfile.TemporaryDirectory(prefix="sskai-profile-bundle-") as scratch:
+            bundle = materialize_bundle(stores.artifacts, model.artifact_key, Path(scratch) / "bundle")
+            metrics = run_profile(bundle, ModelSpec(**model.manifest), timeout_seconds, device)
+    except ProfileFailed as exc:
+        stores.metadata.set_status(Profile, record.id, Status.FAILED, str(exc))
+        stores.metadata.log(model.owner, "profile", record.id, f"profile of {model.name} failed: {exc}", "ERROR")
+        raise
+    record = stores.metadata.update(
+        Profile, record.id, metrics=metrics, device=metrics["device"], status=Status.SUCCEEDED
+    )
+    stores.metadata.log(
+        model.owner,
+        "profile",
+        record.id,
+        f"profiled {model.name} v{model.version}: {metrics['parameter_count']:,} parameters, "
+        f"p95 {metrics['latency_ms_p95']:.2f} ms on {metrics['device']}",
+    )
+    return record

@@ -1,0 +1,234 @@
+"""Where to serve and where to train a profiled model: a pure function of (profile, catalog, workload).
+
+Every plan carries the numbers that decided it and the reasons in words, so the CLI, the flows and
+the dashboard render the same explanation. This is the first, simple policy: serving goes serverless
+when the model fits Lambda's memory and meets the latency target more cheaply than an always-on spot
+GPU; training takes the spot offer with the lowest expected cost for the job among those whose
+accelerator memory holds one training step.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sskai.catalog.catalog import Catalog, InstanceOffer
+from sskai.costs import SECONDS_PER_HOUR, lambda_cost, spot_usd_per_hour
+
+GiB = 1024**3
+MiB = 1024**2
+# A CPU PyTorch runtime (interpreter, torch, the handler) resident before the model: measured
+# ~350 MiB RSS for `import torch` plus the handler; round up for safety.
+SERVERLESS_RUNTIME_MIB = 512
+# A CUDA context and allocator slack cost about 1 GiB of device memory whatever the model.
+GPU_RUNTIME_GIB = 1.0
+MEMORY_HEADROOM = 1.25
+# Share of datasheet FLOP/s a small PyTorch training job reaches (model FLOPs utilisation).
+ASSUMED_MFU = 0.30
+# A spot node is billed from boot: request, boot and image pull take about two minutes on EKS with
+# Karpenter, and EC2 bills at least 60 seconds. Tiny jobs are dominated by this, not by FLOPs.
+NODE_STARTUP_SECONDS = 120.0
+MIN_BILLED_SECONDS = 60.0
+# Lambda gives one full vCPU at 1,769 MB; below that, CPU time stretches in proportion.
+LAMBDA_FULL_VCPU_MB = 1769
+
+
+@dataclass(frozen=True)
+class Workload:
+    requests_per_hour: float = 1_000.0
+    latency_slo_ms: float = 1_000.0
+    training_samples: int = 10_000
+    epochs: int = 3
+    batch_size: int = 32
+    regions: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ServingPlan:
+    target: str  # "serverless" or "spot"
+    usd_per_hour: float
+    memory_mb: int | None = None
+    instance_type: str | None = None
+    region: str | None = None
+    expected_latency_ms: float | None = None
+    alternative: dict[str, Any] = field(default_factory=dict)
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TrainingPlan:
+    instance_type: str
+    region: str
+    accelerator: str
+    accelerator_count: float
+    node_count: int
+    required_accelerator_memory_gib: float
+    spot_usd_per_hour: float
+    ondemand_usd_per_hour: float | None
+    interruption_frequency: str | None
+    estimated_hours: float
+    estimated_spot_usd: float
+    estimated_ondemand_usd: float | None
+    candidates_considered: int
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    serving: ServingPlan
+    training: TrainingPlan | None
+    workload: Workload
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def recommend(profile: dict[str, Any], catalog: Catalog, workload: Workload = Workload()) -> Recommendation:
+    return Recommendation(
+        serving=plan_serving(profile, catalog, workload),
+        training=plan_training(profile, catalog, workload),
+        workload=workload,
+    )
+
+
+def _gpu_offers(catalog: Catalog, min_memory_gib_each: float, regions: tuple[str, ...] | None) -> list[InstanceOffer]:
+    """Spot offers with NVIDIA accelerators (CUDA PyTorch) whose every device holds the need."""
+    return [
+        offer
+        for offer in catalog.spot_offers(regions)
+        if offer.accelerator.startswith("NVIDIA")
+        and offer.accelerator_count >= 1
+        and offer.accelerator_memory_gib_each >= min_memory_gib_each
+        and catalog.accelerator_spec(offer) is not None
+    ]
+
+
+def plan_serving(profile: dict[str, Any], catalog: Catalog, workload: Workload) -> ServingPlan:
+    need_mib = (
+        SERVERLESS_RUNTIME_MIB + (profile["weight_bytes"] + profile["inference_peak_bytes"]) * MEMORY_HEADROOM / MiB
+    )
+    limits = catalog.aws_lambda
+    memory_mb = max(limits.memory_mb_min, int(math.ceil(need_mib / 64.0) * 64))
+    cpu_latency_ms = profile["latency_ms_p95"] if profile.get("device") == "cpu" else None
+
+    gpu_need_gib = GPU_RUNTIME_GIB + (profile["weight_bytes"] + profile["inference_peak_bytes"]) * MEMORY_HEADROOM / GiB
+    gpu_offers = _gpu_offers(catalog, gpu_need_gib, workload.regions)
+    cheapest_gpu = min(gpu_offers, key=spot_usd_per_hour) if gpu_offers else None
+    gpu_alternative = {}
+    if cheapest_gpu is not None:
+        gpu_alternative = {
+            "target": "spot",
+            "instance_type": cheapest_gpu.instance_type,
+            "region": cheapest_gpu.region,
+            "usd_per_hour": spot_usd_per_hour(cheapest_gpu),
+        }
+
+    reasons: list[str] = []
+    serverless_ok = memory_mb <= limits.memory_mb_max
+    if not serverless_ok:
+        reasons.append(f"needs {memory_mb} MB, over Lambda's {limits.memory_mb_max} MB limit")
+    expected_ms = None
+    if cpu_latency_ms is None:
+        serverless_ok = False
+        reasons.append("no CPU latency measured (profiled on a GPU), so Lambda latency is unknown")
+    else:
+        # Below a full vCPU, Lambda slices CPU time in proportion to memory.
+        expected_ms = cpu_latency_ms * max(1.0, LAMBDA_FULL_VCPU_MB / memory_mb)
+        if expected_ms > workload.latency_slo_ms:
+            serverless_ok = False
+            reasons.append(
+                f"expected Lambda p95 {expected_ms:.1f} ms misses the {workload.latency_slo_ms:.0f} ms target"
+            )
+
+    if serverless_ok:
+        per_request = lambda_cost(limits, memory_mb, expected_ms / 1000.0, 1)
+        usd_per_hour = per_request * workload.requests_per_hour
+        if cheapest_gpu is None or usd_per_hour <= spot_usd_per_hour(cheapest_gpu):
+            reasons.append(
+                f"fits Lambda at {memory_mb} MB with expected p95 {expected_ms:.1f} ms; at "
+                f"{workload.requests_per_hour:,.0f} requests/h it costs ${usd_per_hour:.4f}/h"
+                + (
+                    f" against ${gpu_alternative['usd_per_hour']:.4f}/h for an always-on spot "
+                    f"{cheapest_gpu.instance_type}"
+                    if cheapest_gpu
+                    else ""
+                )
+            )
+            return ServingPlan(
+                target="serverless",
+                usd_per_hour=usd_per_hour,
+                memory_mb=memory_mb,
+                expected_latency_ms=expected_ms,
+                alternative=gpu_alternative,
+                reasons=tuple(reasons),
+            )
+        reasons.append(f"Lambda would cost ${usd_per_hour:.4f}/h at this request rate, more than a spot GPU")
+    if cheapest_gpu is None:
+        raise ValueError(f"no spot GPU offer holds {gpu_need_gib:.1f} GiB for serving, and Lambda does not fit")
+    reasons.append(
+        f"cheapest spot GPU whose memory holds {gpu_need_gib:.1f} GiB: {cheapest_gpu.instance_type} "
+        f"in {cheapest_gpu.region} at ${spot_usd_per_hour(cheapest_gpu):.4f}/h"
+    )
+    return ServingPlan(
+        target="spot",
+        usd_per_hour=spot_usd_per_hour(cheapest_gpu),
+        instance_type=cheapest_gpu.instance_type,
+        region=cheapest_gpu.region,
+        expected_latency_ms=expected_ms,
+        alternative={"target": "serverless", "memory_mb": memory_mb},
+        reasons=tuple(reasons),
+    )
+
+
+def training_memory_gib(profile: dict[str, Any], batch_size: int) -> float:
+    """Device memory for one training step at ``batch_size``: state is fixed, activations scale with the batch."""
+    # Weights, gradients and two Adam moments: four copies of the weights.
+    state = 4 * profile["weight_bytes"]
+    activations = max(profile["train_step_peak_bytes"] - state, 0) * batch_size / profile["train_batch_size"]
+    return GPU_RUNTIME_GIB + (state + activations) * MEMORY_HEADROOM / GiB
+
+
+def plan_training(profile: dict[str, Any], catalog: Catalog, workload: Workload) -> TrainingPlan | None:
+    need_gib = training_memory_gib(profile, workload.batch_size)
+    offers = _gpu_offers(catalog, need_gib, workload.regions)
+    if not offers:
+        return None
+    total_flops = profile["train_flops_per_sample"] * workload.training_samples * workload.epochs
+
+    def hours(offer: InstanceOffer) -> float:
+        spec = catalog.accelerator_spec(offer)
+        flops_per_second = (spec.fp32_tflops or 0.0) * 1e12 * offer.accelerator_count * ASSUMED_MFU
+        seconds = NODE_STARTUP_SECONDS + total_flops / flops_per_second
+        return max(seconds, MIN_BILLED_SECONDS) / SECONDS_PER_HOUR
+
+    best = min(offers, key=lambda o: (hours(o) * spot_usd_per_hour(o), spot_usd_per_hour(o)))
+    best_hours = hours(best)
+    spot_cost = best_hours * spot_usd_per_hour(best)
+    ondemand_cost = best_hours * best.ondemand_usd_per_hour if best.ondemand_usd_per_hour else None
+    reasons = (
+        f"one training step at batch {workload.batch_size} needs {need_gib:.2f} GiB of accelerator memory; "
+        f"{len(offers)} spot offers have it",
+        f"{total_flops:.3g} FLOPs ({profile['train_flops_per_sample']:.3g}/sample x {workload.training_samples:,} "
+        f"samples x {workload.epochs} epochs) at {ASSUMED_MFU:.0%} of datasheet FP32 FLOP/s, "
+        f"plus {NODE_STARTUP_SECONDS:.0f} s of node start-up",
+        f"{best.instance_type} in {best.region}: ${spot_usd_per_hour(best):.4f}/h spot "
+        f"(interruptions {best.spot_interruption_frequency or 'unknown'}), est. {best_hours * 60:.1f} min, "
+        f"${spot_cost:.5f}" + (f" vs ${ondemand_cost:.5f} on demand" if ondemand_cost else ""),
+    )
+    return TrainingPlan(
+        instance_type=best.instance_type,
+        region=best.region,
+        accelerator=best.accelerator,
+        accelerator_count=best.accelerator_count,
+        node_count=1,
+        required_accelerator_memory_gib=need_gib,
+        spot_usd_per_hour=spot_usd_per_hour(best),
+        ondemand_usd_per_hour=best.ondemand_usd_per_hour,
+        interruption_frequency=best.spot_interruption_frequency,
+        estimated_hours=best_hours,
+        estimated_spot_usd=spot_cost,
+        estimated_ondemand_usd=ondemand_cost,
+        candidates_considered=len(offers),
+        reasons=reasons,
+    )

@@ -1,0 +1,57 @@
+"""AWS Lambda handler for a serverless endpoint (API Gateway / function URL event format).
+
+The container image (``infra/lambda/Dockerfile``) bakes the bundle into ``/opt/bundle`` and the
+API key hash into the environment; the predictor is built once per container, at cold start.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from sskai.bundles import ModelSpec
+from sskai.errors import BundleError
+from sskai.serving.app import hash_key
+from sskai.serving.codec import decode_inputs, encode_outputs
+from sskai.serving.predictor import Predictor
+
+_predictor: Predictor | None = None
+
+
+def _load() -> Predictor:
+    global _predictor
+    if _predictor is None:
+        bundle = Path(os.environ.get("SSKAI_BUNDLE_DIR", "/opt/bundle"))
+        spec = ModelSpec.model_validate_json((bundle / "sskai_spec.json").read_text())
+        weights = bundle / "trained.safetensors"
+        _predictor = Predictor(bundle, spec, weights=weights if weights.exists() else None)
+    return _predictor
+
+
+def _response(status: int, body: bytes, content_type: str) -> dict[str, Any]:
+    binary = content_type != "application/json"
+    return {
+        "statusCode": status,
+        "headers": {"content-type": content_type},
+        "isBase64Encoded": binary,
+        "body": base64.b64encode(body).decode() if binary else body.decode(),
+    }
+
+
+def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    presented = headers.get("x-api-key") or headers.get("authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(hash_key(presented), os.environ.get("SSKAI_API_KEY_SHA256", "")):
+        return _response(401, json.dumps({"error": "missing or wrong API key"}).encode(), "application/json")
+    body = event.get("body") or ""
+    raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
+    try:
+        outputs = _load().predict(decode_inputs(raw, headers.get("content-type", "application/json")))
+    except BundleError as exc:
+        return _response(422, json.dumps({"error": str(exc)}).encode(), "application/json")
+    content, media_type = encode_outputs(outputs, headers.get("accept", ""))
+    return _response(200, content, media_type)

@@ -1,0 +1,63 @@
+"""The model behind an endpoint, and the endpoint's request metrics. Shared by every serving target."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from sskai.bundles import ModelSpec, build_model, check_inputs
+
+MAX_BATCH = 1024
+
+
+class Predictor:
+    def __init__(self, bundle_dir: Path, spec: ModelSpec, weights: Path | None = None) -> None:
+        self.spec = spec
+        self.model = build_model(bundle_dir, weights=weights).eval()
+
+    def predict(self, inputs: np.ndarray) -> np.ndarray:
+        batch = check_inputs(inputs, self.spec)
+        if len(batch) > MAX_BATCH:
+            from sskai.errors import BundleError
+
+            raise BundleError(f"batch of {len(batch)} is over the limit of {MAX_BATCH}")
+        with torch.no_grad():
+            output = self.model(torch.from_numpy(np.ascontiguousarray(batch)))
+        return output.float().numpy()
+
+
+class RequestMetrics:
+    """Counts and recent latencies; thread-safe because the HTTP server runs handlers in a pool."""
+
+    def __init__(self, window: int = 2048) -> None:
+        self._lock = threading.Lock()
+        self.started_at = time.time()
+        self.requests = 0
+        self.errors = 0
+        self.busy_seconds = 0.0
+        self._latencies: deque[float] = deque(maxlen=window)
+
+    def observe(self, seconds: float, ok: bool) -> None:
+        with self._lock:
+            self.requests += 1
+            self.errors += 0 if ok else 1
+            self.busy_seconds += seconds
+            self._latencies.append(seconds * 1000.0)
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            latencies = sorted(self._latencies)
+            return {
+                "requests": self.requests,
+                "errors": self.errors,
+                "busy_seconds": self.busy_seconds,
+                "uptime_seconds": time.time() - self.started_at,
+                "latency_ms_p50": float(np.percentile(latencies, 50)) if latencies else None,
+                "latency_ms_p95": float(np.percentile(latencies, 95)) if latencies else None,
+            }

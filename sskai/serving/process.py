@@ -1,0 +1,126 @@
+"""Start and stop endpoint processes on this machine (the embedded stand-in for spot replicas and Lambda)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from sskai.bundles import ModelSpec
+from sskai.errors import EndpointError
+from sskai.serving.server import API_KEY_ENV
+
+START_TIMEOUT_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class RunningEndpoint:
+    pid: int
+    url: str
+    log_path: Path
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def start_endpoint(
+    *,
+    name: str,
+    bundle_dir: Path,
+    spec: ModelSpec,
+    weights: Path | None,
+    api_key: str,
+    log_path: Path,
+    port: int | None = None,
+) -> RunningEndpoint:
+    """Start a detached endpoint process and wait until /health answers."""
+    port = port or free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "sskai.serving.server",
+        "--bundle",
+        str(bundle_dir),
+        "--spec",
+        spec.model_dump_json(),
+        "--name",
+        name,
+        "--port",
+        str(port),
+    ]
+    if weights is not None:
+        command += ["--weights", str(weights)]
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, API_KEY_ENV: api_key},
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise EndpointError(f"endpoint {name} exited with code {proc.returncode} while starting: {_tail(log_path)}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1.0).status_code == 200:
+                return RunningEndpoint(pid=proc.pid, url=url, log_path=log_path)
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    stop_endpoint(proc.pid)
+    raise EndpointError(
+        f"endpoint {name} did not answer /health within {START_TIMEOUT_SECONDS:.0f} s: {_tail(log_path)}"
+    )
+
+
+def is_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_endpoint(pid: int, timeout_seconds: float = 10.0) -> None:
+    """SIGTERM the endpoint's process group, then SIGKILL if it lingers."""
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline:
+        try:
+            finished, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            finished = 0 if is_alive(pid) else pid
+        if finished or not is_alive(pid):
+            return
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def _tail(path: Path, lines: int = 8) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").strip().splitlines()[-lines:])
+    except FileNotFoundError:
+        return "(no log)"

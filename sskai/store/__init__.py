@@ -1,0 +1,1 @@
+"""Persistent state: the metadata store (records) and the artifact store (bytes)."""

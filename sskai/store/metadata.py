@@ -1,0 +1,257 @@
+"""The metadata store: every dataset, model, profile, training, endpoint, cost record and log.
+
+SQLAlchemy, so the embedded default (SQLite) and the scale configuration (PostgreSQL) share one
+schema. Every record has a UUID, an owner, timestamps and a status; a failed status carries the
+reason in ``status_reason``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, ClassVar, TypeVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from sskai.errors import NotFound
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Status:
+    PENDING = "pending"
+    RUNNING = "running"
+    READY = "ready"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        datetime: DateTime(timezone=True),
+    }
+
+
+class Record:
+    """Columns every record shares."""
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    owner: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default=Status.PENDING)
+    status_reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class Versioned(Record):
+    """An uploaded bundle: one row per (owner, name, version), content-addressed by its hash."""
+
+    name: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    artifact_key: Mapped[str] = mapped_column(String(512))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    manifest: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Dataset(Versioned, Base):
+    __tablename__ = "datasets"
+    __table_args__ = (UniqueConstraint("owner", "name", "version"),)
+
+
+class Model(Versioned, Base):
+    __tablename__ = "models"
+    __table_args__ = (UniqueConstraint("owner", "name", "version"),)
+
+
+class Profile(Record, Base):
+    __tablename__ = "profiles"
+    model_id: Mapped[str] = mapped_column(ForeignKey("models.id"), index=True)
+    device: Mapped[str | None] = mapped_column(String(32), default=None)
+    metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Recommendation(Record, Base):
+    __tablename__ = "recommendations"
+    model_id: Mapped[str] = mapped_column(ForeignKey("models.id"), index=True)
+    profile_id: Mapped[str] = mapped_column(ForeignKey("profiles.id"))
+    plan: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Training(Record, Base):
+    __tablename__ = "trainings"
+    model_id: Mapped[str] = mapped_column(ForeignKey("models.id"), index=True)
+    dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.id"), index=True)
+    config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    instance_type: Mapped[str | None] = mapped_column(String(32), default=None)
+    region: Mapped[str | None] = mapped_column(String(32), default=None)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    history: Mapped[list[Any]] = mapped_column(default=list)
+    checkpoint_key: Mapped[str | None] = mapped_column(String(512), default=None)
+    weights_key: Mapped[str | None] = mapped_column(String(512), default=None)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Endpoint(Record, Base):
+    __tablename__ = "endpoints"
+    name: Mapped[str] = mapped_column(String(20))
+    model_id: Mapped[str] = mapped_column(ForeignKey("models.id"), index=True)
+    training_id: Mapped[str | None] = mapped_column(ForeignKey("trainings.id"), default=None)
+    target: Mapped[str] = mapped_column(String(32))
+    url: Mapped[str | None] = mapped_column(String(256), default=None)
+    api_key_sha256: Mapped[str] = mapped_column(String(64))
+    pid: Mapped[int | None] = mapped_column(Integer, default=None)
+    instance_type: Mapped[str | None] = mapped_column(String(32), default=None)
+    region: Mapped[str | None] = mapped_column(String(32), default=None)
+    config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    metered_until: Mapped[datetime | None] = mapped_column(default=None)
+    metered_requests: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CostRecord(Record, Base):
+    """One metered stretch of one resource: what was paid and what the alternative would have cost."""
+
+    __tablename__ = "cost_records"
+    resource_kind: Mapped[str] = mapped_column(String(16))  # training | endpoint | profile
+    resource_id: Mapped[str] = mapped_column(String(36), index=True)
+    pricing: Mapped[str] = mapped_column(String(16))  # spot | serverless | on_demand
+    instance_type: Mapped[str | None] = mapped_column(String(32), default=None)
+    region: Mapped[str | None] = mapped_column(String(32), default=None)
+    node_count: Mapped[int] = mapped_column(Integer, default=1)
+    seconds: Mapped[float] = mapped_column(Float)
+    period_start: Mapped[datetime] = mapped_column()
+    period_end: Mapped[datetime] = mapped_column()
+    paid_usd: Mapped[float] = mapped_column(Float)
+    baseline_usd: Mapped[float] = mapped_column(Float)
+    baseline: Mapped[str] = mapped_column(String(64))  # what it replaced, e.g. "on-demand p3.2xlarge"
+    simulated: Mapped[bool] = mapped_column(default=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class LogEntry(Record, Base):
+    __tablename__ = "logs"
+    resource_kind: Mapped[str] = mapped_column(String(16))
+    resource_id: Mapped[str] = mapped_column(String(36), index=True)
+    level: Mapped[str] = mapped_column(String(8), default="INFO")
+    message: Mapped[str] = mapped_column(Text)
+
+
+R = TypeVar("R", bound=Base)
+
+
+class MetadataStore:
+    """A thin repository over one database. Sessions are short; records come back detached."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        Base.metadata.create_all(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def add(self, record: R) -> R:
+        with self.session() as session:
+            session.add(record)
+        return record
+
+    def get(self, kind: type[R], record_id: str) -> R:
+        with self.session() as session:
+            record = session.get(kind, record_id)
+        if record is None:
+            raise NotFound(f"no {kind.__tablename__[:-1]} with id {record_id}")
+        return record
+
+    def update(self, kind: type[R], record_id: str, **values: Any) -> R:
+        with self.session() as session:
+            record = session.get(kind, record_id)
+            if record is None:
+                raise NotFound(f"no {kind.__tablename__[:-1]} with id {record_id}")
+            for key, value in values.items():
+                setattr(record, key, value)
+        return record
+
+    def set_status(self, kind: type[R], record_id: str, status: str, reason: str | None = None) -> R:
+        return self.update(kind, record_id, status=status, status_reason=reason)
+
+    def list(self, kind: type[R], **filters: Any) -> list[R]:
+        with self.session() as session:
+            query = select(kind).filter_by(**filters).order_by(kind.created_at)
+            return list(session.scalars(query))
+
+    def latest(self, kind: type[R], **filters: Any) -> R | None:
+        with self.session() as session:
+            query = select(kind).filter_by(**filters).order_by(kind.created_at.desc()).limit(1)
+            return session.scalars(query).first()
+
+    def next_version(self, kind: type[Versioned], owner: str, name: str) -> int:
+        with self.session() as session:
+            current = session.scalar(select(func.max(kind.version)).filter_by(owner=owner, name=name))
+        return (current or 0) + 1
+
+    def find_version(self, kind: type[R], owner: str, name: str, version: int | None = None) -> R:
+        """The named bundle at ``version``, or its newest ready version."""
+        filters: dict[str, Any] = {"owner": owner, "name": name, "status": Status.READY}
+        if version is not None:
+            filters["version"] = version
+        with self.session() as session:
+            query = select(kind).filter_by(**filters).order_by(kind.version.desc()).limit(1)
+            record = session.scalars(query).first()
+        if record is None:
+            suffix = f" version {version}" if version is not None else ""
+            raise NotFound(f"no ready {kind.__tablename__[:-1]} named {name!r}{suffix} for owner {owner!r}")
+        return record
+
+    def log(self, owner: str, resource_kind: str, resource_id: str, message: str, level: str = "INFO") -> None:
+        self.add(
+            LogEntry(
+                owner=owner,
+                resource_kind=resource_kind,
+                resource_id=resource_id,
+                level=level,
+                message=message,
+                status=Status.READY,
+            )
+        )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL and a busy timeout: the flow, the CLI and the dashboard read and write at once."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

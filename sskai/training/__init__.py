@@ -1,0 +1,1 @@
+"""Training: the Ray Train loop, its objectives and its checkpoints."""

@@ -1,0 +1,190 @@
+"""The per-worker training loop that Ray Train runs on every worker of the cluster.
+
+Deterministic: the train/validation split comes from the seed alone, so every worker (and every
+restart) sees the same split. Resumes from ``ray.train.get_checkpoint()`` at the exact step.
+Failures in user code or a NaN loss are reported as a ``failed`` metric and end the run without
+Ray retrying: retrying deterministic errors only burns money.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import ray.train
+import ray.train.torch
+import torch
+import torch.distributed as dist
+from torch.utils.data import DataLoader, Subset, TensorDataset
+from torch.utils.data.distributed import DistributedSampler
+
+from sskai.bundles import DatasetSpec, ModelSpec, build_model, load_dataset
+from sskai.errors import BundleError, TrainingFailed
+from sskai.store.artifacts import open_store
+from sskai.store.bundle_files import materialize_bundle
+from sskai.training.checkpoints import LoopPosition, load_checkpoint, save_checkpoint
+from sskai.training.config import TrainingConfig
+from sskai.training.objectives import compute_loss, make_optimizer
+
+
+def split_indices(count: int, validation_fraction: float, seed: int) -> tuple[list[int], list[int]]:
+    """A seeded permutation cut into (train, validation); the same on every worker and restart."""
+    order = torch.randperm(count, generator=torch.Generator().manual_seed(seed)).tolist()
+    validation = round(count * validation_fraction)
+    return order[validation:], order[:validation]
+
+
+def train_loop_per_worker(job: dict[str, Any]) -> None:
+    config = TrainingConfig(**job["config"])
+    torch.manual_seed(config.seed)
+    torch.set_num_threads(1)
+    try:
+        model, model_spec, dataset = _prepare(job)
+    except (BundleError, TrainingFailed) as exc:
+        ray.train.report({"failed": str(exc)})
+        return
+    _train(model, model_spec, dataset, config)
+
+
+def _prepare(job: dict[str, Any]) -> tuple[torch.nn.Module, ModelSpec, TensorDataset]:
+    store = open_store(job["artifact_url"])
+    scratch = Path(tempfile.mkdtemp(prefix="sskai-train-"))
+    model_root = materialize_bundle(store, job["model_key"], scratch / "model")
+    data_root = materialize_bundle(store, job["dataset_key"], scratch / "data")
+    model_spec = ModelSpec(**job["model_spec"])
+    x, y = load_dataset(data_root, DatasetSpec(**job["dataset_spec"]))
+    if tuple(x.shape[1:]) != tuple(model_spec.input_shape):
+        raise TrainingFailed(
+            f"dataset samples have shape {list(x.shape[1:])} but the model declares {list(model_spec.input_shape)}"
+        )
+    x = x.to(getattr(torch, model_spec.input_dtype))
+    return build_model(model_root), model_spec, TensorDataset(x, y)
+
+
+def _all_mean(value: float, device: torch.device) -> float:
+    """Mean over workers, so every worker takes the same decision (stop on NaN, say)."""
+    if not dist.is_initialized():
+        return value
+    tensor = torch.tensor([value], dtype=torch.float64, device=device)
+    dist.all_reduce(tensor)
+    return float(tensor.item()) / dist.get_world_size()
+
+
+def _train(model: torch.nn.Module, spec: ModelSpec, dataset: TensorDataset, config: TrainingConfig) -> None:
+    context = ray.train.get_context()
+    rank, world = context.get_world_rank(), context.get_world_size()
+    loss_name = config.loss or spec.default_loss
+    train_idx, val_idx = split_indices(len(dataset), config.validation_fraction, config.seed)
+    optimizer = make_optimizer(config.optimizer, model.parameters(), config.learning_rate)
+    position = LoopPosition()
+    checkpoint = ray.train.get_checkpoint()
+    if checkpoint is not None:
+        with checkpoint.as_directory() as directory:
+            position = load_checkpoint(Path(directory), model, optimizer)
+    model = ray.train.torch.prepare_model(model)
+    device = ray.train.torch.get_device()
+    sampler = DistributedSampler(
+        Subset(dataset, train_idx), num_replicas=world, rank=rank, shuffle=True, seed=config.seed
+    )
+    loader = DataLoader(Subset(dataset, train_idx), batch_size=config.batch_size, sampler=sampler, drop_last=False)
+    steps_per_epoch = len(loader)
+    total_steps = steps_per_epoch * config.epochs
+    started = time.monotonic()
+
+    for epoch in range(position.epoch, config.epochs):
+        sampler.set_epoch(epoch)
+        model.train()
+        running, seen = 0.0, 0
+        for step, (inputs, targets) in enumerate(loader):
+            if epoch == position.epoch and step < position.step_in_epoch:
+                continue  # already done before the checkpoint we resumed from
+            inputs, targets = inputs.to(device), targets.to(device)
+            optimizer.zero_grad(set_to_none=True)
+            loss = compute_loss(loss_name, model(inputs), targets)
+            loss.backward()
+            optimizer.step()
+            step_loss = _all_mean(float(loss.detach()), device)
+            position.global_step += 1
+            position.epoch, position.step_in_epoch = epoch, step + 1
+            if not math.isfinite(step_loss):
+                ray.train.report({"failed": f"loss became {step_loss} at epoch {epoch + 1}, step {step + 1}"})
+                return
+            running += step_loss
+            seen += 1
+            if position.global_step % config.checkpoint_every_steps == 0 and step + 1 < steps_per_epoch:
+                _report(
+                    model,
+                    optimizer,
+                    position,
+                    rank,
+                    {
+                        "train_loss": running / seen,
+                        "progress": position.global_step / total_steps,
+                        "elapsed_seconds": time.monotonic() - started,
+                    },
+                )
+        validation = _validate(model, dataset, val_idx, loss_name, spec, config, rank, world, device)
+        position.epoch, position.step_in_epoch = epoch + 1, 0
+        epoch_metrics = {"epoch": epoch + 1, "train_loss": running / max(seen, 1), **validation}
+        position.history.append(epoch_metrics)
+        _report(
+            model,
+            optimizer,
+            position,
+            rank,
+            {
+                **epoch_metrics,
+                "progress": (epoch + 1) / config.epochs,
+                "elapsed_seconds": time.monotonic() - started,
+            },
+        )
+
+
+def _report(
+    model: torch.nn.Module, optimizer: torch.optim.Optimizer, position: LoopPosition, rank: int, metrics: dict[str, Any]
+) -> None:
+    metrics = {**metrics, "global_step": position.global_step, "epoch_position": position.epoch}
+    with tempfile.TemporaryDirectory(prefix="sskai-ckpt-") as directory:
+        checkpoint = None
+        if rank == 0:
+            unwrapped = model.module if hasattr(model, "module") else model
+            save_checkpoint(Path(directory), unwrapped, optimizer, position)
+            checkpoint = ray.train.Checkpoint.from_directory(directory)
+        ray.train.report(metrics, checkpoint=checkpoint)
+
+
+def _validate(
+    model: torch.nn.Module,
+    dataset: TensorDataset,
+    val_idx: list[int],
+    loss_name: str,
+    spec: ModelSpec,
+    config: TrainingConfig,
+    rank: int,
+    world: int,
+    device: torch.device,
+) -> dict[str, float]:
+    """Loss (and accuracy for classifiers) on the shared validation split, sharded over workers."""
+    if not val_idx:
+        return {}
+    model.eval()
+    totals = torch.zeros(3, dtype=torch.float64, device=device)  # loss sum, correct, count
+    shard = Subset(dataset, val_idx[rank::world])
+    with torch.no_grad():
+        for inputs, targets in DataLoader(shard, batch_size=config.batch_size):
+            inputs, targets = inputs.to(device), targets.to(device)
+            output = model(inputs)
+            count = targets.numel() if spec.task != "regression" else len(targets)
+            totals[0] += float(compute_loss(loss_name, output, targets)) * count
+            totals[2] += count
+            if spec.task != "regression":
+                totals[1] += float((output.argmax(dim=-1) == targets).sum())
+    if dist.is_initialized():
+        dist.all_reduce(totals)
+    result = {"val_loss": float(totals[0] / totals[2])}
+    if spec.task != "regression":
+        result["val_accuracy"] = float(totals[1] / totals[2])
+    return result

@@ -1,0 +1,144 @@
+"""Launch one training run on a Ray cluster and return what it produced.
+
+Checkpoints live in the artifact store (Ray Train storage): a run restarted under the same name
+(a Prefect retry on a fresh cluster) resumes from the newest registered checkpoint there.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import ray
+import ray.train
+from ray.train.torch import TorchTrainer
+from ray.train.v2.api.callback import UserCallback
+
+from sskai.errors import ClusterLost, TrainingFailed
+from sskai.store.artifacts import ArtifactStore
+from sskai.store.metadata import MetadataStore, Training, utcnow
+from sskai.training.checkpoints import WEIGHTS, read_manifest
+from sskai.training.config import TrainingConfig
+from sskai.training.loop import train_loop_per_worker
+
+
+@dataclass(frozen=True)
+class TrainingOutcome:
+    metrics: dict[str, Any]
+    history: list[dict[str, Any]]
+    weights_key: str
+    checkpoint_url: str
+
+
+class ProgressToMetadata(UserCallback):
+    """Runs in the Ray Train controller: writes each report to the training record, for the flow and the CLI."""
+
+    def __init__(self, database_url: str, training_id: str) -> None:
+        self.database_url = database_url
+        self.training_id = training_id
+        self._store: MetadataStore | None = None
+
+    def after_report(self, run_context: Any, metrics: list[dict[str, Any]], checkpoint: Any) -> None:
+        if self._store is None:
+            self._store = MetadataStore(self.database_url)
+        latest = metrics[0] if metrics else {}
+        record = self._store.get(Training, self.training_id)
+        history = list(record.history)
+        if "epoch" in latest:
+            history.append({k: v for k, v in latest.items() if k not in {"progress", "epoch_position"}})
+        self._store.update(
+            Training,
+            self.training_id,
+            progress=float(latest.get("progress", record.progress)),
+            metrics=latest,
+            history=history,
+        )
+
+
+def ensure_ray(num_cpus: int | None = None) -> None:
+    """Join the cluster named by RAY_ADDRESS, or start a local one (the embedded default)."""
+    if ray.is_initialized():
+        return
+    address = os.environ.get("RAY_ADDRESS")
+    if address:
+        ray.init(address=address, log_to_driver=False)
+    else:
+        ray.init(num_cpus=num_cpus or os.cpu_count(), include_dashboard=False, log_to_driver=False)
+
+
+def storage_location(artifact_url: str) -> tuple[str, Any]:
+    """Ray Train storage path (and filesystem) for checkpoints inside the artifact store."""
+    parsed = urlparse(artifact_url)
+    if parsed.scheme == "file":
+        return str(Path(parsed.path) / "checkpoints"), None
+    if parsed.scheme == "s3":
+        import pyarrow.fs
+
+        filesystem = pyarrow.fs.S3FileSystem(
+            endpoint_override=os.environ.get("AWS_ENDPOINT_URL"),
+            region=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+        )
+        return f"{parsed.netloc}/{parsed.path.strip('/')}/checkpoints".rstrip("/"), filesystem
+    raise TrainingFailed(f"checkpoints cannot live in artifact store {artifact_url!r}")
+
+
+def run_training(
+    *,
+    training_id: str,
+    config: TrainingConfig,
+    store: ArtifactStore,
+    database_url: str,
+    model_key: str,
+    dataset_key: str,
+    model_spec: dict[str, Any],
+    dataset_spec: dict[str, Any],
+) -> TrainingOutcome:
+    ensure_ray()
+    storage_path, filesystem = storage_location(store.url)
+    job = {
+        "config": config.model_dump(),
+        "artifact_url": store.url,
+        "model_key": model_key,
+        "dataset_key": dataset_key,
+        "model_spec": model_spec,
+        "dataset_spec": dataset_spec,
+    }
+    trainer = TorchTrainer(
+        train_loop_per_worker,
+        train_loop_config=job,
+        scaling_config=ray.train.ScalingConfig(num_workers=config.num_workers, use_gpu=config.use_gpu),
+        run_config=ray.train.RunConfig(
+            name=f"training-{training_id}",
+            storage_path=storage_path,
+            storage_filesystem=filesystem,
+            failure_config=ray.train.FailureConfig(max_failures=config.max_failures),
+            checkpoint_config=ray.train.CheckpointConfig(num_to_keep=2),
+            callbacks=[ProgressToMetadata(database_url, training_id)],
+        ),
+    )
+    try:
+        result = trainer.fit()
+    except ray.train.TrainingFailedError as exc:
+        raise ClusterLost(f"training failed after {config.max_failures} worker restarts: {exc}") from exc
+    metrics = dict(result.metrics or {})
+    if metrics.get("failed"):
+        raise TrainingFailed(metrics["failed"])
+    if result.checkpoint is None:
+        raise TrainingFailed("training ended without a checkpoint")
+    weights_key = f"trainings/{training_id}/{WEIGHTS}"
+    with result.checkpoint.as_directory() as directory:
+        manifest = read_manifest(Path(directory))
+        store.put_file(weights_key, Path(directory) / WEIGHTS)
+    return TrainingOutcome(
+        metrics=metrics, history=manifest["history"], weights_key=weights_key, checkpoint_url=result.checkpoint.path
+    )
+
+
+def mark_started(metadata: MetadataStore, training_id: str) -> None:
+    metadata.update(Training, training_id, started_at=utcnow(), status="running")
+
+
+__all__ = ["TrainingOutcome", "ensure_ray", "mark_started", "run_training"]

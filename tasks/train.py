@@ -1,0 +1,50 @@
+"""Train task: run (or resume) a stored training on Ray, reporting progress as a Prefect artifact.
+
+A lost cluster fails the task; its retry runs the same training id, so Ray Train resumes from the
+newest complete checkpoint in the artifact store instead of starting over.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+
+from prefect import get_run_logger, task
+from prefect.artifacts import create_progress_artifact, create_table_artifact, update_progress_artifact
+
+from sskai.catalog import load_catalog
+from sskai.store.metadata import Training
+from sskai.training.service import run_stored_training
+from tasks.common import retry_transient, stores
+
+PROGRESS_POLL_SECONDS = 1.0
+
+
+def _follow_progress(training_id: str, artifact_id: object, done: threading.Event) -> None:
+    metadata = stores().metadata
+    last = -1.0
+    while not done.wait(PROGRESS_POLL_SECONDS):
+        progress = metadata.get(Training, training_id).progress
+        if progress != last:
+            update_progress_artifact(artifact_id, progress=100.0 * progress)
+            last = progress
+
+
+@task(retries=2, retry_delay_seconds=5, retry_condition_fn=retry_transient)
+def train_model(training_id: str) -> str:
+    artifact_id = create_progress_artifact(0.0, description=f"Training {training_id}")
+    done = threading.Event()
+    follower = threading.Thread(
+        target=contextvars.copy_context().run, args=(_follow_progress, training_id, artifact_id, done), daemon=True
+    )
+    follower.start()
+    try:
+        record = run_stored_training(stores(), training_id, load_catalog())
+    finally:
+        done.set()
+        follower.join()
+    update_progress_artifact(artifact_id, progress=100.0)
+    if record.history:
+        create_table_artifact(record.history, key="training-history", description="Loss per epoch")
+    get_run_logger().info("training %s finished: %s", training_id, record.metrics)
+    return record.id
