@@ -1,0 +1,1 @@
+"""Prefect blocks sskai reads its configuration from when they are registered."""

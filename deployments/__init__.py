@@ -1,0 +1,1 @@
+"""What sskai registers with Prefect: one deployment per flow, with the schedules the product needs."""

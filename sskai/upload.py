@@ -23,7 +23,13 @@ def upload_model(
     stores: Stores, name: str, archive: Path, declared: dict[str, Any] | None = None, limits: ZipLimits = DEFAULT_LIMITS
 ) -> Model:
     return _upload(
-        stores, Model, "model", name, archive, lambda root: validate_model_bundle(root, declared).model_dump(), limits
+        stores,
+        Model,
+        "model",
+        name,
+        archive,
+        lambda root: validate_model_bundle(root, declared).model_dump(mode="json"),
+        limits,
     )
 
 
@@ -36,7 +42,7 @@ def upload_dataset(
         "dataset",
         name,
         archive,
-        lambda root: validate_dataset_bundle(root, declared).model_dump(),
+        lambda root: validate_dataset_bundle(root, declared).model_dump(mode="json"),
         limits,
     )
 

@@ -39,7 +39,7 @@ def _stores() -> Any:
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {exc}")
+    console.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
     return typer.Exit(code=1)
 
 
@@ -155,7 +155,8 @@ def profile(model: str, timeout_seconds: float = 300.0) -> None:
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, value in _stores().metadata.get(Profile, profile_id).metrics.items():
-        table.add_row(key, f"{value:,.4g}" if isinstance(value, float) else str(value))
+        shown = f"{value:,.4g}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else str(value)
+        table.add_row(key, shown)
     console.print(table)
 
 
@@ -305,7 +306,7 @@ def monitor() -> None:
 
 
 @app.command()
-def examples(directory: Path = Path("examples")) -> None:
+def examples(directory: Annotated[Path, typer.Argument(help="Folder to write into.")] = Path("examples")) -> None:
     """Write the example bundles (model and dataset zips) into a folder."""
     from sskai.examples import EXAMPLES, build_example
 

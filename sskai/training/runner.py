@@ -19,7 +19,7 @@ from ray.train.v2.api.callback import UserCallback
 
 from sskai.errors import ClusterLost, TrainingFailed
 from sskai.store.artifacts import ArtifactStore
-from sskai.store.metadata import MetadataStore, Training, utcnow
+from sskai.store.metadata import MetadataStore, Training
 from sskai.training.checkpoints import WEIGHTS, read_manifest
 from sskai.training.config import TrainingConfig
 from sskai.training.loop import train_loop_per_worker
@@ -77,11 +77,13 @@ def storage_location(artifact_url: str) -> tuple[str, Any]:
     if parsed.scheme == "s3":
         import pyarrow.fs
 
+        endpoint = urlparse(os.environ.get("AWS_ENDPOINT_URL", ""))  # boto3's variable; pyarrow wants host and scheme
         filesystem = pyarrow.fs.S3FileSystem(
-            endpoint_override=os.environ.get("AWS_ENDPOINT_URL"),
+            endpoint_override=endpoint.netloc or None,
+            scheme=endpoint.scheme or "https",
             region=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
         )
-        return f"{parsed.netloc}/{parsed.path.strip('/')}/checkpoints".rstrip("/"), filesystem
+        return "/".join(part for part in (parsed.netloc, parsed.path.strip("/"), "checkpoints") if part), filesystem
     raise TrainingFailed(f"checkpoints cannot live in artifact store {artifact_url!r}")
 
 
@@ -123,9 +125,12 @@ def run_training(
         result = trainer.fit()
     except ray.train.TrainingFailedError as exc:
         raise ClusterLost(f"training failed after {config.max_failures} worker restarts: {exc}") from exc
+    # Result.metrics only carries reports that came with a checkpoint; a worker's "failed" report
+    # comes without one, so read the last report the controller-side callback recorded.
+    last_report = MetadataStore(database_url).get(Training, training_id).metrics or {}
+    if last_report.get("failed"):
+        raise TrainingFailed(last_report["failed"])
     metrics = dict(result.metrics or {})
-    if metrics.get("failed"):
-        raise TrainingFailed(metrics["failed"])
     if result.checkpoint is None:
         raise TrainingFailed("training ended without a checkpoint")
     weights_key = f"trainings/{training_id}/{WEIGHTS}"
@@ -135,10 +140,3 @@ def run_training(
     return TrainingOutcome(
         metrics=metrics, history=manifest["history"], weights_key=weights_key, checkpoint_url=result.checkpoint.path
     )
-
-
-def mark_started(metadata: MetadataStore, training_id: str) -> None:
-    metadata.update(Training, training_id, started_at=utcnow(), status="running")
-
-
-__all__ = ["TrainingOutcome", "ensure_ray", "mark_started", "run_training"]

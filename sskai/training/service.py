@@ -42,7 +42,9 @@ def run_stored_training(stores: Stores, training_id: str, catalog: Catalog) -> T
     model = stores.metadata.get(Model, record.model_id)
     dataset = stores.metadata.get(Dataset, record.dataset_id)
     config = TrainingConfig(**record.config)
-    stores.metadata.update(Training, training_id, status=Status.RUNNING, started_at=record.started_at or utcnow())
+    stores.metadata.update(
+        Training, training_id, status=Status.RUNNING, metrics={}, started_at=record.started_at or utcnow()
+    )
     period_start, started = utcnow(), time.monotonic()
     try:
         outcome = run_training(

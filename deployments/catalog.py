@@ -1,0 +1,28 @@
+"""The deployments, built from the flows themselves so names and entrypoints cannot drift."""
+
+from __future__ import annotations
+
+from prefect.deployments.runner import RunnerDeployment
+
+from flows.deploy import deploy_flow
+from flows.monitor import monitor_flow
+from flows.pipeline import pipeline_flow
+from flows.profile import profile_flow
+from flows.recommend import recommend_flow
+from flows.train import train_flow
+from flows.upload import upload_flow
+
+# Endpoint metering: often enough that a dead endpoint is noticed within a quarter hour.
+MONITOR_CRON = "*/15 * * * *"
+
+
+def all_deployments() -> list[RunnerDeployment]:
+    return [
+        pipeline_flow.to_deployment("pipeline", parameters={"example": "mlp"}),
+        upload_flow.to_deployment("upload"),
+        profile_flow.to_deployment("profile"),
+        recommend_flow.to_deployment("recommend"),
+        train_flow.to_deployment("train"),
+        deploy_flow.to_deployment("deploy"),
+        monitor_flow.to_deployment("monitor", cron=MONITOR_CRON),
+    ]

@@ -1,0 +1,28 @@
+"""Builders for the archives tests upload, hostile ones included."""
+
+from __future__ import annotations
+
+import stat
+import zipfile
+from pathlib import Path
+
+
+def make_zip(path: Path, files: dict[str, bytes | str], compression: int = zipfile.ZIP_DEFLATED) -> Path:
+    with zipfile.ZipFile(path, "w", compression=compression) as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return path
+
+
+def add_symlink(path: Path, name: str, target: str) -> Path:
+    with zipfile.ZipFile(path, "a") as zf:
+        info = zipfile.ZipInfo(name)
+        info.create_system = 3
+        info.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(info, target)
+    return path
+
+
+def read_zip(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}

@@ -1,0 +1,86 @@
+"""Profiling runs user code in a separate process; crashes and time-outs become failed profiles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from flows.profile import profile_flow
+from sskai.errors import ProfileFailed
+from sskai.profiling.memory import LiveTensorBytes
+from sskai.store.metadata import Profile, Status
+from sskai.upload import upload_model
+from tests.helpers import make_zip
+
+LINEAR = "from torch import nn\nModelClass = lambda: nn.Linear(4, 2)\n"
+
+
+def test_live_tensor_bytes_sees_a_known_allocation() -> None:
+    with LiveTensorBytes() as tracker:
+        big = torch.ones(256, 1024)  # 1 MiB of float32
+        del big
+        small = torch.ones(10)
+    assert tracker.peak_bytes >= 1024 * 1024
+    assert tracker.current_bytes() < 1024 * 1024
+    del small
+
+
+def test_profile_of_a_known_model(stores, tmp_path: Path) -> None:
+    spec = json.dumps({"input_shape": [4], "task": "classification"})
+    upload_model(stores, "lin", make_zip(tmp_path / "m.zip", {"model.py": LINEAR, "sskai.json": spec}))
+    record = stores.metadata.get(Profile, profile_flow("lin"))
+    metrics = record.metrics
+    assert record.status == Status.SUCCEEDED
+    assert metrics["parameter_count"] == 10
+    assert metrics["weight_bytes"] == 40
+    assert metrics["forward_flops_per_sample"] == 16  # 2 x 4 inputs x 2 outputs
+    assert metrics["train_flops_per_sample"] >= 2 * metrics["forward_flops_per_sample"]
+    assert metrics["train_step_peak_bytes"] > metrics["weight_bytes"]
+    assert 0 < metrics["latency_ms_p50"] <= metrics["latency_ms_p95"]
+    assert metrics["output_shape"] == [2]
+
+
+def test_examples_profile_with_sensible_sizes(stores, example_zips) -> None:
+    from sskai.profiling.service import profile_stored_model
+
+    gpt = upload_model(stores, "gpt", example_zips["gpt"][0])
+    metrics = profile_stored_model(stores, gpt).metrics
+    assert metrics["parameter_count"] == sum(p.numel() for p in _gpt_parameters())
+    assert metrics["output_shape"] == [32, 64]
+    assert metrics["inference_peak_bytes"] > metrics["weight_bytes"]
+
+
+def _gpt_parameters():
+    from sskai.bundles import build_model
+    from sskai.examples import SOURCES
+
+    return build_model(SOURCES / "tiny_gpt").parameters()
+
+
+@pytest.mark.parametrize(
+    ("forward", "timeout", "reason"),
+    [
+        (
+            "raise RuntimeError('CUDA kernel exploded')",
+            120,
+            "failed while profiling: RuntimeError: CUDA kernel exploded",
+        ),
+        ("return x * float('nan')", 120, "NaN"),
+        ("import time; time.sleep(120)", 8, "timed out after 8 s"),
+        ("import os; os._exit(7)", 120, "exited with code 7"),
+    ],
+)
+def test_a_crashing_model_is_a_failed_profile_with_its_reason(
+    stores, tmp_path: Path, forward: str, timeout: int, reason: str
+) -> None:
+    source = f"from torch import nn\n\nclass ModelClass(nn.Module):\n    def forward(self, x):\n        {forward}\n"
+    spec = json.dumps({"input_shape": [4]})
+    upload_model(stores, "crash", make_zip(tmp_path / "m.zip", {"model.py": source, "sskai.json": spec}))
+    with pytest.raises(ProfileFailed, match=reason):
+        profile_flow("crash", timeout_seconds=timeout)
+    failed = stores.metadata.latest(Profile)
+    assert failed.status == Status.FAILED
+    assert reason.split(":")[0] in failed.status_reason or "timed out" in failed.status_reason

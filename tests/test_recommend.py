@@ -1,0 +1,82 @@
+"""Recommendations follow from the profile's numbers and the catalog's prices, and say why."""
+
+from __future__ import annotations
+
+import pytest
+
+from sskai.catalog import load_catalog
+from sskai.costs import spot_usd_per_hour
+from sskai.recommend import Workload, plan_serving, plan_training, recommend, training_memory_gib
+
+SMALL = {
+    "device": "cpu",
+    "weight_bytes": 120_000,
+    "inference_peak_bytes": 2_000_000,
+    "train_step_peak_bytes": 5_000_000,
+    "train_batch_size": 8,
+    "train_flops_per_sample": 6.5e7,
+    "latency_ms_p95": 2.3,
+}
+
+
+def test_catalog_snapshot_loads_typed_rows() -> None:
+    catalog = load_catalog()
+    assert len(catalog.offers) == 1127
+    offer = catalog.offer("g4dn.xlarge", "us-east-1")
+    assert offer.accelerator_count == 1 and offer.accelerator_memory_gib_total == 16
+    assert catalog.accelerator_spec(offer).accelerator == "NVIDIA T4"
+    v100_32 = next(
+        o for o in catalog.offers if o.accelerator == "NVIDIA Tesla V100" and o.accelerator_memory_gib_each == 32
+    )
+    assert catalog.accelerator_spec(v100_32).accelerator == "NVIDIA V100 32GB"
+
+
+def test_a_small_fast_model_serves_serverless_with_its_reasons() -> None:
+    plan = plan_serving(SMALL, load_catalog(), Workload())
+    assert plan.target == "serverless"
+    assert 128 <= plan.memory_mb <= 1024
+    assert plan.alternative["target"] == "spot" and plan.usd_per_hour < plan.alternative["usd_per_hour"]
+    assert "fits Lambda" in plan.reasons[-1]
+
+
+def test_a_model_over_lambdas_memory_goes_to_a_spot_gpu_that_holds_it() -> None:
+    big = {**SMALL, "weight_bytes": 14 * 1024**3}
+    catalog = load_catalog()
+    plan = plan_serving(big, catalog, Workload())
+    assert plan.target == "spot"
+    assert any("over Lambda's 10240 MB limit" in r for r in plan.reasons)
+    offer = catalog.offer(plan.instance_type, plan.region)
+    assert offer.accelerator_memory_gib_each >= 14 * 1.25
+    holders = [
+        o
+        for o in catalog.spot_offers()
+        if o.accelerator.startswith("NVIDIA")
+        and o.accelerator_count >= 1
+        and o.accelerator_memory_gib_each >= offer.accelerator_memory_gib_each
+    ]
+    assert spot_usd_per_hour(offer) <= min(spot_usd_per_hour(o) for o in holders)
+
+
+def test_a_tight_latency_target_or_heavy_traffic_rules_out_serverless() -> None:
+    slow = plan_serving({**SMALL, "latency_ms_p95": 900.0}, load_catalog(), Workload(latency_slo_ms=200))
+    assert slow.target == "spot" and any("misses the 200 ms target" in r for r in slow.reasons)
+    busy = plan_serving(SMALL, load_catalog(), Workload(requests_per_hour=5e7))
+    assert busy.target == "spot" and any("more than a spot GPU" in r for r in busy.reasons)
+
+
+def test_training_plan_holds_the_step_and_prices_the_job() -> None:
+    workload = Workload(training_samples=1_000_000, epochs=10, batch_size=256)
+    catalog = load_catalog()
+    plan = plan_training(SMALL, catalog, workload)
+    need = training_memory_gib(SMALL, 256)
+    assert plan.required_accelerator_memory_gib == pytest.approx(need)
+    assert catalog.offer(plan.instance_type, plan.region).accelerator_memory_gib_each >= need
+    assert plan.estimated_spot_usd == pytest.approx(plan.estimated_hours * plan.spot_usd_per_hour)
+    assert plan.estimated_ondemand_usd > plan.estimated_spot_usd
+    assert len(plan.reasons) == 3
+
+
+def test_regions_restrict_the_choice() -> None:
+    result = recommend(SMALL, load_catalog(), Workload(regions=("eu-west-1",)))
+    assert result.training.region == "eu-west-1"
+    assert result.as_dict()["workload"]["regions"] == ("eu-west-1",)

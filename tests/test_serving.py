@@ -1,0 +1,191 @@
+"""Endpoints are real HTTP servers in their own process: JSON, .npy and safetensors, API keys, clear errors."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+
+import httpx
+import numpy as np
+import pytest
+from safetensors.numpy import save
+
+from sskai.errors import EndpointError
+from sskai.monitoring import meter_endpoints
+from sskai.serving.client import predict
+from sskai.serving.process import is_alive
+from sskai.serving.service import deploy_endpoint, stop_stored_endpoint
+from sskai.store.metadata import Endpoint, Status
+from sskai.upload import upload_model
+
+
+@pytest.fixture
+def endpoint(stores, example_zips, endpoints_cleanup):
+    model = upload_model(stores, "mlp", example_zips["mlp"][0])
+    record, api_key = deploy_endpoint(
+        stores,
+        "mlp-ep",
+        model,
+        training=None,
+        plan={"target": "spot", "instance_type": "g4dn.xlarge", "region": "us-east-1"},
+    )
+    return record, api_key
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def test_predict_in_json_npy_and_safetensors(endpoint) -> None:
+    record, key = endpoint
+    auth = {"authorization": f"Bearer {key}"}
+    x = np.random.default_rng(0).normal(size=(3, 8)).astype(np.float32)
+    as_json = httpx.post(f"{record.url}/v1/predict", json={"inputs": x.tolist()}, headers=auth).json()
+    assert as_json["shape"] == [3, 1]
+    as_npy = httpx.post(
+        f"{record.url}/v1/predict",
+        content=_npy(x),
+        headers={**auth, "content-type": "application/x-npy", "accept": "application/x-npy"},
+    )
+    assert as_npy.headers["content-type"] == "application/x-npy"
+    npy_out = np.load(io.BytesIO(as_npy.content), allow_pickle=False)
+    as_st = httpx.post(
+        f"{record.url}/v1/predict",
+        content=save({"inputs": x}),
+        headers={"x-api-key": key, "content-type": "application/x-safetensors"},
+    ).json()
+    np.testing.assert_allclose(np.array(as_json["outputs"]), npy_out, rtol=1e-6)
+    np.testing.assert_allclose(np.array(as_st["outputs"]), npy_out, rtol=1e-6)
+    np.testing.assert_allclose(predict(record.url, key, x), npy_out, rtol=1e-6)
+
+
+def test_health_is_open_and_predict_needs_the_key(endpoint) -> None:
+    record, key = endpoint
+    health = httpx.get(f"{record.url}/health").json()
+    assert health["status"] == "ok" and health["input_shape"] == [8]
+    for headers in ({}, {"authorization": "Bearer wrong"}, {"x-api-key": key[:-1]}):
+        answer = httpx.post(f"{record.url}/v1/predict", json={"inputs": [[0.0] * 8]}, headers=headers)
+        assert answer.status_code == 401 and "API key" in answer.json()["error"]
+    assert record.api_key_sha256 != key and len(record.api_key_sha256) == 64
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "reason"),
+    [
+        (json.dumps({"inputs": [[0.0] * 5]}).encode(), "application/json", "expected \\[batch, 8\\]"),
+        (json.dumps({"inputs": [[0.0] * 8, [0.0]]}).encode(), "application/json", "rectangular"),
+        (json.dumps({"wrong": 1}).encode(), "application/json", '"inputs" array'),
+        (b"{not json", "application/json", "not valid JSON"),
+        (b"\x80\x04pickle", "application/x-npy", "not a plain .npy"),
+        (b"", "application/x-npy", "not a plain .npy"),
+        (b"x", "application/x-python-pickle", "not supported"),
+        (json.dumps({"inputs": [[99.0] * 8]}).encode(), "application/json", "outside the declared range"),
+    ],
+)
+def test_bad_requests_get_a_clear_422(endpoint, body: bytes, content_type: str, reason: str) -> None:
+    record, key = endpoint
+    answer = httpx.post(
+        f"{record.url}/v1/predict",
+        content=body,
+        headers={"authorization": f"Bearer {key}", "content-type": content_type},
+    )
+    assert answer.status_code == 422
+    assert re.search(reason, answer.json()["error"])
+
+
+def test_a_pickled_object_array_is_refused_not_unpickled(endpoint) -> None:
+    record, key = endpoint
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    answer = httpx.post(
+        f"{record.url}/v1/predict",
+        content=buffer.getvalue(),
+        headers={"authorization": f"Bearer {key}", "content-type": "application/x-npy"},
+    )
+    assert answer.status_code == 422 and "object arrays are refused" in answer.json()["error"]
+
+
+def test_metrics_count_requests_errors_and_latency(stores, endpoint) -> None:
+    record, key = endpoint
+    for _ in range(4):
+        predict(record.url, key, np.zeros((1, 8), np.float32))
+    httpx.post(f"{record.url}/v1/predict", json={"inputs": [[0.0]]}, headers={"x-api-key": key})
+    metrics = httpx.get(f"{record.url}/metrics").json()
+    assert metrics["requests"] == 5 and metrics["errors"] == 1
+    assert 0 < metrics["latency_ms_p50"] <= metrics["latency_ms_p95"]
+    from sskai.catalog import load_catalog
+
+    [reading] = meter_endpoints(stores, load_catalog())
+    assert reading.alive and reading.metrics["requests"] == 5 and reading.cost_record_id
+
+
+def test_a_dead_endpoint_is_noticed_and_marked_failed(stores, endpoint) -> None:
+    import os
+    import signal
+    import time
+
+    from sskai.catalog import load_catalog
+
+    record, key = endpoint
+    os.killpg(record.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while is_alive(record.pid) and time.monotonic() < deadline:
+        try:
+            os.waitpid(record.pid, os.WNOHANG)
+        except ChildProcessError:
+            break
+        time.sleep(0.1)
+    with pytest.raises(EndpointError, match="not answering"):
+        predict(record.url, key, np.zeros((1, 8), np.float32))
+    [reading] = meter_endpoints(stores, load_catalog())
+    assert not reading.alive
+    assert stores.metadata.get(Endpoint, record.id).status == Status.FAILED
+
+
+def test_stopping_an_endpoint_ends_its_process(stores, endpoint) -> None:
+    record, _ = endpoint
+    stopped = stop_stored_endpoint(stores, record.id)
+    assert stopped.status == Status.STOPPED and not is_alive(record.pid)
+
+
+def test_a_model_that_cannot_load_fails_the_deploy_with_its_log(stores, tmp_path, endpoints_cleanup) -> None:
+    from tests.helpers import make_zip
+
+    source = "import json\n\ndef ModelClass():\n    raise RuntimeError('weights server unreachable')\n"
+    model = upload_model(
+        stores, "broken", make_zip(tmp_path / "m.zip", {"model.py": source, "sskai.json": '{"input_shape": [2]}'})
+    )
+    with pytest.raises(EndpointError, match="weights server unreachable"):
+        deploy_endpoint(stores, "broken", model, None, None)
+    assert stores.metadata.latest(Endpoint).status == Status.FAILED
+
+
+def test_the_lambda_handler_serves_the_same_contract(tmp_path, example_zips, monkeypatch) -> None:
+    from sskai.bundles import validate_model_bundle
+    from sskai.serving import lambda_handler
+    from sskai.serving.app import hash_key
+    from sskai.zipsafe import safe_extract
+
+    bundle = safe_extract(example_zips["mlp"][0], tmp_path / "bundle").root
+    (bundle / "sskai_spec.json").write_text(validate_model_bundle(bundle).model_dump_json())
+    monkeypatch.setenv("SSKAI_BUNDLE_DIR", str(bundle))
+    monkeypatch.setenv("SSKAI_API_KEY_SHA256", hash_key("k"))
+    monkeypatch.setattr(lambda_handler, "_predictor", None)
+    x = np.zeros((2, 8), np.float32)
+    ok = lambda_handler.handler(
+        {
+            "headers": {"x-api-key": "k", "accept": "application/x-npy", "content-type": "application/x-npy"},
+            "body": base64.b64encode(_npy(x)).decode(),
+            "isBase64Encoded": True,
+        }
+    )
+    assert ok["statusCode"] == 200
+    assert np.load(io.BytesIO(base64.b64decode(ok["body"])), allow_pickle=False).shape == (2, 1)
+    denied = lambda_handler.handler({"headers": {"x-api-key": "nope"}, "body": "{}"})
+    assert denied["statusCode"] == 401
+    bad = lambda_handler.handler({"headers": {"x-api-key": "k"}, "body": json.dumps({"inputs": [[1.0]]})})
+    assert bad["statusCode"] == 422 and "expected [batch, 8]" in json.loads(bad["body"])["error"]
