@@ -7,6 +7,7 @@ from prefect.deployments.runner import RunnerDeployment
 from flows.deploy import deploy_flow
 from flows.monitor import monitor_flow
 from flows.pipeline import pipeline_flow
+from flows.pricing_refresh import pricing_refresh_flow
 from flows.profile import profile_flow
 from flows.recommend import recommend_flow
 from flows.train import train_flow
@@ -14,6 +15,8 @@ from flows.upload import upload_flow
 
 # Endpoint metering: often enough that a dead endpoint is noticed within a quarter hour.
 MONITOR_CRON = "*/15 * * * *"
+# Spot prices are published hourly; refreshing more often only re-reads the same numbers.
+PRICING_REFRESH_CRON = "0 * * * *"
 
 
 def all_deployments() -> list[RunnerDeployment]:
@@ -25,4 +28,5 @@ def all_deployments() -> list[RunnerDeployment]:
         train_flow.to_deployment("train"),
         deploy_flow.to_deployment("deploy"),
         monitor_flow.to_deployment("monitor", cron=MONITOR_CRON),
+        pricing_refresh_flow.to_deployment("pricing-refresh", cron=PRICING_REFRESH_CRON),
     ]

@@ -3,5 +3,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The dashboard is also tested in headless Chromium (Debian's package).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null
+  else
+    echo "chromium is missing and cannot be installed here (not root): the browser test will fail" >&2
+  fi
+fi
+# NodePools are validated against the Karpenter CRD schemas (validators from npm, pinned by the lock file).
+[ -d infra/schema/node_modules ] || npm ci --prefix infra/schema --no-audit --no-fund --silent
 .venv/bin/ruff check .
 exec .venv/bin/python -m pytest "$@"

@@ -3,8 +3,8 @@
 Every plan carries the numbers that decided it and the reasons in words, so the CLI, the flows and
 the dashboard render the same explanation. This is the first, simple policy: serving goes serverless
 when the model fits Lambda's memory and meets the latency target more cheaply than an always-on spot
-GPU; training takes the spot offer with the lowest expected cost for the job among those whose
-accelerator memory holds one training step.
+GPU; training takes the sskai election's pick (lowest expected cost to finish, interruptions priced
+in) among the spot offers whose accelerator memory holds one training step.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sskai.catalog.catalog import Catalog, InstanceOffer
-from sskai.costs import SECONDS_PER_HOUR, lambda_cost, spot_usd_per_hour
+from sskai.costs import lambda_cost, spot_usd_per_hour
+from sskai.election import BaselineElection, Job, elect
+from sskai.election.cost_model import ASSUMED_MFU, expected_training, ondemand_training
 
 GiB = 1024**3
 MiB = 1024**2
@@ -24,12 +26,9 @@ SERVERLESS_RUNTIME_MIB = 512
 # A CUDA context and allocator slack cost about 1 GiB of device memory whatever the model.
 GPU_RUNTIME_GIB = 1.0
 MEMORY_HEADROOM = 1.25
-# Share of datasheet FLOP/s a small PyTorch training job reaches (model FLOPs utilisation).
-ASSUMED_MFU = 0.30
 # A spot node is billed from boot: request, boot and image pull take about two minutes on EKS with
-# Karpenter, and EC2 bills at least 60 seconds. Tiny jobs are dominated by this, not by FLOPs.
+# Karpenter. Tiny jobs are dominated by this, not by FLOPs.
 NODE_STARTUP_SECONDS = 120.0
-MIN_BILLED_SECONDS = 60.0
 # Lambda gives one full vCPU at 1,769 MB; below that, CPU time stretches in proportion.
 LAMBDA_FULL_VCPU_MB = 1769
 
@@ -41,6 +40,7 @@ class Workload:
     training_samples: int = 10_000
     epochs: int = 3
     batch_size: int = 32
+    checkpoint_interval_seconds: float = 600.0
     regions: tuple[str, ...] | None = None
 
 
@@ -190,32 +190,44 @@ def training_memory_gib(profile: dict[str, Any], batch_size: int) -> float:
 
 
 def plan_training(profile: dict[str, Any], catalog: Catalog, workload: Workload) -> TrainingPlan | None:
+    """The sskai election's pick for this job, with the baseline's pick priced alongside for contrast."""
     need_gib = training_memory_gib(profile, workload.batch_size)
-    offers = _gpu_offers(catalog, need_gib, workload.regions)
-    if not offers:
-        return None
     total_flops = profile["train_flops_per_sample"] * workload.training_samples * workload.epochs
-
-    def hours(offer: InstanceOffer) -> float:
-        spec = catalog.accelerator_spec(offer)
-        flops_per_second = (spec.fp32_tflops or 0.0) * 1e12 * offer.accelerator_count * ASSUMED_MFU
-        seconds = NODE_STARTUP_SECONDS + total_flops / flops_per_second
-        return max(seconds, MIN_BILLED_SECONDS) / SECONDS_PER_HOUR
-
-    best = min(offers, key=lambda o: (hours(o) * spot_usd_per_hour(o), spot_usd_per_hour(o)))
-    best_hours = hours(best)
-    spot_cost = best_hours * spot_usd_per_hour(best)
-    ondemand_cost = best_hours * best.ondemand_usd_per_hour if best.ondemand_usd_per_hour else None
-    reasons = (
+    job = Job(
+        name="training",
+        work_flops=total_flops,
+        min_accelerator_memory_gib=need_gib,
+        precision="fp32",
+        checkpoint_interval_seconds=workload.checkpoint_interval_seconds,
+        restart_seconds=NODE_STARTUP_SECONDS,
+        regions=workload.regions,
+    )
+    result = elect("sskai", job, catalog)
+    best = result.best
+    if best is None:
+        return None
+    offer = catalog.offer(best.instance_type, best.region)
+    numbers = best.numbers
+    ondemand = ondemand_training(offer, catalog.accelerator_spec(offer), job)
+    reasons = [
         f"one training step at batch {workload.batch_size} needs {need_gib:.2f} GiB of accelerator memory; "
-        f"{len(offers)} spot offers have it",
+        f"{result.considered} spot offers have it",
         f"{total_flops:.3g} FLOPs ({profile['train_flops_per_sample']:.3g}/sample x {workload.training_samples:,} "
         f"samples x {workload.epochs} epochs) at {ASSUMED_MFU:.0%} of datasheet FP32 FLOP/s, "
         f"plus {NODE_STARTUP_SECONDS:.0f} s of node start-up",
-        f"{best.instance_type} in {best.region}: ${spot_usd_per_hour(best):.4f}/h spot "
-        f"(interruptions {best.spot_interruption_frequency or 'unknown'}), est. {best_hours * 60:.1f} min, "
-        f"${spot_cost:.5f}" + (f" vs ${ondemand_cost:.5f} on demand" if ondemand_cost else ""),
-    )
+        f"{best.instance_type} in {best.region}: ${best.spot_usd_per_hour:.4f}/h spot, interruptions "
+        f"{best.interruption_frequency or 'unknown'} (x{numbers['inflation']:.4f} expected re-work), "
+        f"est. {numbers['expected_hours'] * 60:.1f} min, ${numbers['expected_usd']:.5f}"
+        + (f" vs ${ondemand['expected_usd']:.5f} on demand" if math.isfinite(ondemand["expected_usd"]) else ""),
+    ]
+    baseline = BaselineElection.placement(elect("baseline", job, catalog), job)
+    if baseline is not None:
+        other = catalog.offer(baseline.instance_type, baseline.region)
+        priced = expected_training(other, catalog.accelerator_spec(other), job)
+        reasons.append(
+            f"SSKAI's Algorithm 1 would pick {baseline.instance_type} in {baseline.region}: "
+            f"est. ${priced['expected_usd']:.5f}"
+        )
     return TrainingPlan(
         instance_type=best.instance_type,
         region=best.region,
@@ -223,12 +235,12 @@ def plan_training(profile: dict[str, Any], catalog: Catalog, workload: Workload)
         accelerator_count=best.accelerator_count,
         node_count=1,
         required_accelerator_memory_gib=need_gib,
-        spot_usd_per_hour=spot_usd_per_hour(best),
+        spot_usd_per_hour=best.spot_usd_per_hour,
         ondemand_usd_per_hour=best.ondemand_usd_per_hour,
-        interruption_frequency=best.spot_interruption_frequency,
-        estimated_hours=best_hours,
-        estimated_spot_usd=spot_cost,
-        estimated_ondemand_usd=ondemand_cost,
-        candidates_considered=len(offers),
-        reasons=reasons,
+        interruption_frequency=best.interruption_frequency,
+        estimated_hours=numbers["expected_hours"],
+        estimated_spot_usd=numbers["expected_usd"],
+        estimated_ondemand_usd=ondemand["expected_usd"] if math.isfinite(ondemand["expected_usd"]) else None,
+        candidates_considered=result.considered,
+        reasons=tuple(reasons),
     )

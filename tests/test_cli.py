@@ -47,3 +47,17 @@ def test_errors_are_one_clear_line(home, tmp_path: Path) -> None:
     assert missing.exit_code == 1 and "no ready model named 'nothing'" in missing.output
     wrong = runner.invoke(app, ["costs", "--by", "week"])
     assert wrong.exit_code == 1
+
+
+def test_elect_and_refresh_prices(home, tmp_path: Path) -> None:
+    shown = runner.invoke(app, ["elect", "--min-memory-gib", "40", "--region", "eu-west-1", "--top", "2"])
+    assert shown.exit_code == 0, shown.output
+    assert "best:" in shown.output and "eu-west-1" in shown.output and "USD to finish" in shown.output
+    unknown = runner.invoke(app, ["elect", "--election", "cheapest"])
+    assert unknown.exit_code == 1 and "unknown election" in unknown.output
+    out = tmp_path / "pools.yaml"
+    first = runner.invoke(app, ["refresh-prices", "--snapshot", "--output", str(out)])
+    second = runner.invoke(app, ["refresh-prices", "--snapshot", "--output", str(out)])
+    assert first.exit_code == 0 and "NodePools rewritten" in first.output, first.output
+    assert second.exit_code == 0 and "unchanged" in second.output
+    assert "kind: NodePool" in out.read_text()

@@ -9,7 +9,7 @@ import yaml
 from prefect.client.orchestration import get_client
 
 from blocks.settings import SskaiSettings, apply_settings, register_settings
-from deployments.catalog import MONITOR_CRON, all_deployments
+from deployments.catalog import MONITOR_CRON, PRICING_REFRESH_CRON, all_deployments
 from tests.test_layout import ROOT
 
 
@@ -23,12 +23,23 @@ def test_every_deployment_registers_with_its_schedule() -> None:
             return {d.name: d for d in await client.read_deployments(limit=200)}
 
     registered = asyncio.run(read())
-    assert set(registered) >= {"pipeline", "upload", "profile", "recommend", "train", "deploy", "monitor"}
+    assert set(registered) >= {
+        "pipeline",
+        "upload",
+        "profile",
+        "recommend",
+        "train",
+        "deploy",
+        "monitor",
+        "pricing-refresh",
+    }
     [schedule] = registered["monitor"].schedules
     assert schedule.schedule.cron == MONITOR_CRON
     declared = {d["name"]: d for d in yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"]}
     assert set(declared) == {d.name for d in deployments}
     assert declared["monitor"]["schedules"][0]["cron"] == MONITOR_CRON
+    [hourly] = registered["pricing-refresh"].schedules
+    assert hourly.schedule.cron == PRICING_REFRESH_CRON == declared["pricing-refresh"]["schedules"][0]["cron"]
 
 
 def test_settings_block_round_trips_through_the_server(monkeypatch) -> None:

@@ -1,21 +1,56 @@
-"""The whole pipeline as Prefect flows on the embedded default: ends with a live endpoint and a cost ledger."""
+"""The whole pipeline as Prefect flows on the embedded default, then the dashboard over what it left.
+
+The pipeline runs once for this module; its stores feed the dashboard checks (streamlit.testing and
+headless Chromium), so the dashboard is tested on real records, not hand-made ones.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import numpy as np
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.sorting import FlowRunSort
+from streamlit.testing.v1 import AppTest
 
 from flows.pipeline import pipeline_flow
 from sskai.monitoring import cost_frame, cost_rollup
 from sskai.serving.client import predict
+from sskai.serving.process import free_port
 from sskai.store.metadata import Endpoint, LogEntry, Profile, Recommendation, Status, Training
+from sskai.store.stores import open_stores
 
-pytestmark = pytest.mark.usefixtures("ray_cluster")
+ROOT = Path(__file__).parents[1]
+DASHBOARD = str(ROOT / "ui" / "dashboard.py")
+
+
+@pytest.fixture(scope="module")
+def pipeline_run(tmp_path_factory: pytest.TempPathFactory, ray_cluster) -> Iterator[tuple]:
+    saved = {k: os.environ.get(k) for k in ("SSKAI_HOME", "SSKAI_OWNER", "SSKAI_DATABASE_URL", "SSKAI_ARTIFACT_URL")}
+    os.environ.update(SSKAI_HOME=str(tmp_path_factory.mktemp("pipeline-home")), SSKAI_OWNER="tester")
+    os.environ.pop("SSKAI_DATABASE_URL", None)
+    os.environ.pop("SSKAI_ARTIFACT_URL", None)
+    stores = open_stores()
+    summary = pipeline_flow(example="gpt", train_config={"epochs": 2})
+    yield stores, summary
+    from sskai.serving.service import stop_stored_endpoint
+
+    for record in stores.metadata.list(Endpoint, status=Status.READY):
+        stop_stored_endpoint(stores, record.id, reason="test finished")
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 async def _runs_by_flow() -> dict[str, list[str]]:
@@ -28,8 +63,8 @@ async def _runs_by_flow() -> dict[str, list[str]]:
     return by_flow
 
 
-def test_pipeline_on_the_gpt_example(stores, endpoints_cleanup) -> None:
-    summary = pipeline_flow(example="gpt", train_config={"epochs": 2})
+def test_pipeline_on_the_gpt_example(pipeline_run) -> None:
+    stores, summary = pipeline_run
     endpoint = summary["endpoint"]
 
     tokens = (np.arange(32)[None, :] * 2 % 64).astype(np.int64)
@@ -54,3 +89,86 @@ def test_pipeline_on_the_gpt_example(stores, endpoints_cleanup) -> None:
     runs = asyncio.run(_runs_by_flow())
     for name in ("pipeline", "upload", "profile", "recommend", "train", "deploy", "monitor"):
         assert "COMPLETED" in runs.get(name, []), f"flow {name} has no completed run on the Prefect server: {runs}"
+
+
+def test_dashboard_pages_show_what_the_pipeline_did(pipeline_run) -> None:
+    stores, _ = pipeline_run
+    app = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    assert not app.exception
+    frame = cost_frame(stores)
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Paid (USD)"] == f"{frame['paid_usd'].sum():.6f}"
+    assert metrics["On-demand / managed would have cost (USD)"] == f"{frame['baseline_usd'].sum():.6f}"
+    assert len(app.get("vega_lite_chart")) == 2  # cumulative cost over time, and cost by resource
+
+    app.sidebar.radio[0].set_value("Train").run()
+    assert not app.exception
+    assert "Loss curves" in [h.value for h in app.subheader]
+    app.sidebar.radio[0].set_value("Models").run()
+    assert any(h.value.startswith("Serve: ") for h in app.subheader)
+    app.sidebar.radio[0].set_value("Data").run()
+    assert app.dataframe[0].value["name"].tolist() == ["gpt"]
+    app.sidebar.radio[0].set_value("Inference").run()
+    assert not app.exception and app.json  # live /metrics of the running endpoint
+
+
+def test_dashboard_renders_in_headless_chromium(pipeline_run, tmp_path: Path) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "chromium is required (scripts/setup.sh installs it)"
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            DASHBOARD,
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        flags = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1400,1000",
+            "--virtual-time-budget=20000",
+        ]
+        url = f"http://127.0.0.1:{port}/"
+        dom = ""
+        for _ in range(4):  # the first load can race the server's first script run on a busy machine
+            dom = subprocess.run(
+                [chromium, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120
+            ).stdout
+            if "Cumulative cost over time" in dom:
+                break
+        assert "Spend and savings" in dom and "Cumulative cost over time" in dom
+        shot = tmp_path / "dashboard.png"
+        subprocess.run([chromium, *flags, f"--screenshot={shot}", url], capture_output=True, timeout=120)
+        assert shot.stat().st_size > 20_000
+        if os.environ.get("SSKAI_SCREENSHOT_DIR"):
+            shutil.copy(shot, Path(os.environ["SSKAI_SCREENSHOT_DIR"]) / "dashboard.png")
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)

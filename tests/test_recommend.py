@@ -73,7 +73,8 @@ def test_training_plan_holds_the_step_and_prices_the_job() -> None:
     assert catalog.offer(plan.instance_type, plan.region).accelerator_memory_gib_each >= need
     assert plan.estimated_spot_usd == pytest.approx(plan.estimated_hours * plan.spot_usd_per_hour)
     assert plan.estimated_ondemand_usd > plan.estimated_spot_usd
-    assert len(plan.reasons) == 3
+    assert len(plan.reasons) == 4 and plan.reasons[-1].startswith("SSKAI's Algorithm 1 would pick")
+    assert 0 < plan.estimated_hours < float("inf")
 
 
 def test_regions_restrict_the_choice() -> None:

@@ -306,6 +306,74 @@ def monitor() -> None:
 
 
 @app.command()
+def elect(
+    election: Annotated[str, typer.Option(help="sskai (expected cost) or baseline (SSKAI's Algorithm 1)")] = "sskai",
+    work_flops: Annotated[float, typer.Option(help="Total training FLOPs of the job.")] = 1e18,
+    min_memory_gib: Annotated[float, typer.Option(help="Accelerator memory one device needs.")] = 16.0,
+    checkpoint_interval_seconds: float = 600.0,
+    region: Annotated[list[str] | None, typer.Option(help="Allowed regions (repeat); default all.")] = None,
+    top: int = 3,
+) -> None:
+    """Run an instance election on the shipped catalog and show every number that decided it."""
+    from sskai.catalog import load_catalog
+    from sskai.election import Job
+    from sskai.election import elect as run_election
+
+    job = Job(
+        name="cli",
+        work_flops=work_flops,
+        min_accelerator_memory_gib=min_memory_gib,
+        checkpoint_interval_seconds=checkpoint_interval_seconds,
+        regions=tuple(region) if region else None,
+        top_k=top,
+    )
+    try:
+        result = run_election(election, job, load_catalog())
+    except ValueError as exc:
+        raise _fail(exc) from exc
+    table = Table(title=f"{election} election: {result.considered} offers considered")
+    for column in ("tier GiB", "instance", "region", "interruptions", "spot $/h", "score", "numbers"):
+        table.add_column(column)
+    for tier, candidates in result.tiers.items():
+        for candidate in candidates[:top]:
+            numbers = ", ".join(f"{k}={v:.4g}" for k, v in candidate.numbers.items())
+            table.add_row(
+                f"{tier:g}",
+                candidate.instance_type,
+                candidate.region,
+                str(candidate.interruption_frequency),
+                f"{candidate.spot_usd_per_hour:.4f}",
+                f"{candidate.score:.4g}",
+                numbers,
+            )
+    console.print(table)
+    for reason in result.reasons:
+        console.print(f"- {reason}")
+    if result.best is not None:
+        console.print(f"best: [bold]{result.best.instance_type}[/] in {result.best.region}")
+
+
+@app.command("refresh-prices")
+def refresh_prices(
+    region: Annotated[str, typer.Option(help="The cluster's region: its NodePools are written.")] = "us-east-1",
+    live: Annotated[
+        bool | None, typer.Option("--live/--snapshot", help="Default: live when AWS credentials exist.")
+    ] = None,
+    output: Annotated[Path | None, typer.Option(help="Where to write the NodePools YAML.")] = None,
+) -> None:
+    """Refresh the price catalog, re-run the election and rewrite the Karpenter NodePools if the answer changed."""
+    from flows.pricing_refresh import pricing_refresh_flow
+
+    result = _run(
+        lambda: pricing_refresh_flow(cluster_region=region, live=live, output=str(output) if output else None), ()
+    )
+    state = "rewritten" if result["changed"] else "unchanged (same answer)"
+    console.print(f"NodePools {state}: {result['path']}")
+    for pool, change in result["diff"].items():
+        console.print(f"  {pool}: +{change['added']} -{change['removed']}")
+
+
+@app.command()
 def examples(directory: Annotated[Path, typer.Argument(help="Folder to write into.")] = Path("examples")) -> None:
     """Write the example bundles (model and dataset zips) into a folder."""
     from sskai.examples import EXAMPLES, build_example

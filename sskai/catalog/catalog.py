@@ -6,8 +6,10 @@ Every price is USD per instance-hour, every memory figure GiB, as the field name
 from __future__ import annotations
 
 import csv
+import io
 import json
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
 from functools import cache
 from pathlib import Path
 
@@ -31,6 +33,8 @@ class InstanceOffer:
     spot_avg_usd_per_hour: float | None
     spot_max_usd_per_hour: float | None
     spot_interruption_frequency: str | None
+    # Spot placement score (1-10) for this type in this region; only a live refresh has it.
+    spot_placement_score: int | None = None
 
     @property
     def has_spot(self) -> bool:
@@ -120,11 +124,15 @@ def _float(text: str) -> float | None:
     return float(text) if text.strip() else None
 
 
-@cache
-def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
-    """Read the snapshot once per process; the rows are immutable."""
-    with open(data_dir / "aws_accelerator_instances.csv", newline="") as fh:
-        offers = tuple(
+OFFER_COLUMNS = [f.name for f in fields(InstanceOffer)]
+
+
+def read_offers(lines: Iterable[str]) -> tuple[InstanceOffer, ...]:
+    """Offers from CSV text with the snapshot's columns (extra columns ignored, missing optional ones empty)."""
+    offers = []
+    for row in csv.DictReader(lines):
+        score = row.get("spot_placement_score") or ""
+        offers.append(
             InstanceOffer(
                 instance_type=row["instance_type"],
                 family=row["family"],
@@ -139,9 +147,26 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
                 spot_avg_usd_per_hour=_float(row["spot_avg_usd_per_hour"]),
                 spot_max_usd_per_hour=_float(row["spot_max_usd_per_hour"]),
                 spot_interruption_frequency=row["spot_interruption_frequency"] or None,
+                spot_placement_score=int(score) if score.strip() else None,
             )
-            for row in csv.DictReader(fh)
         )
+    return tuple(offers)
+
+
+def offers_to_csv(offers: Iterable[InstanceOffer]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=OFFER_COLUMNS)
+    writer.writeheader()
+    for offer in offers:
+        writer.writerow({k: ("" if v is None else v) for k, v in asdict(offer).items()})
+    return buffer.getvalue()
+
+
+@cache
+def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
+    """Read the snapshot once per process; the rows are immutable."""
+    with open(data_dir / "aws_accelerator_instances.csv", newline="") as fh:
+        offers = read_offers(fh)
     with open(data_dir / "accelerator_specs.csv", newline="") as fh:
         accelerators = {
             row["accelerator"]: AcceleratorSpec(

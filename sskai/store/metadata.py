@@ -156,6 +156,30 @@ class CostRecord(Record, Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class CatalogVersion(Record, Base):
+    """One catalog as it was fetched: when, from where, and its rows (a CSV in the artifact store)."""
+
+    __tablename__ = "catalog_versions"
+    source: Mapped[str] = mapped_column(String(256))
+    live: Mapped[bool] = mapped_column(default=False)
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    offer_count: Mapped[int] = mapped_column(Integer)
+    artifact_key: Mapped[str] = mapped_column(String(512))
+
+
+class ElectionRecord(Record, Base):
+    """An election over one catalog version, the NodePools it implies, and what changed since the last."""
+
+    __tablename__ = "elections"
+    catalog_version_id: Mapped[str] = mapped_column(ForeignKey("catalog_versions.id"), index=True)
+    election: Mapped[str] = mapped_column(String(32))
+    region: Mapped[str] = mapped_column(String(32))
+    pools: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    changed: Mapped[bool] = mapped_column(default=False)
+    diff: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
 class LogEntry(Record, Base):
     __tablename__ = "logs"
     resource_kind: Mapped[str] = mapped_column(String(16))

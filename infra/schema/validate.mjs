@@ -1,0 +1,17 @@
+// Validate Kubernetes manifests (a JSON array on stdin) against the Karpenter CRD schemas.
+// Prints one line per manifest: "ok <kind>/<name>" or "invalid <kind>/<name>: <reason>"; exits 1 if any is invalid.
+import { NodePool } from "@kubernetes-models/karpenter/karpenter.sh/v1/NodePool";
+import { EC2NodeClass } from "@kubernetes-models/karpenter/karpenter.k8s.aws/v1/EC2NodeClass";
+
+const models = { "karpenter.sh/v1/NodePool": NodePool, "karpenter.k8s.aws/v1/EC2NodeClass": EC2NodeClass };
+let input = "";
+for await (const chunk of process.stdin) input += chunk;
+let failed = false;
+for (const manifest of JSON.parse(input)) {
+  const id = `${manifest.kind}/${manifest.metadata?.name}`;
+  const Model = models[`${manifest.apiVersion}/${manifest.kind}`];
+  if (!Model) { console.log(`invalid ${id}: no schema for ${manifest.apiVersion} ${manifest.kind}`); failed = true; continue; }
+  try { new Model(manifest).validate(); console.log(`ok ${id}`); }
+  catch (error) { console.log(`invalid ${id}: ${error.message}`); failed = true; }
+}
+process.exit(failed ? 1 : 0);

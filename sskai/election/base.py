@@ -1,0 +1,72 @@
+"""The election contract and registry: a new policy is a new class, picked by name."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+from sskai.catalog.catalog import Catalog
+from sskai.election.job import Job
+
+
+@dataclass(frozen=True)
+class Candidate:
+    instance_type: str
+    region: str
+    accelerator: str
+    accelerator_count: float
+    memory_tier_gib: float
+    spot_usd_per_hour: float
+    ondemand_usd_per_hour: float | None
+    interruption_frequency: str | None
+    score: float  # higher is better for every election
+    numbers: dict[str, float] = field(default_factory=dict)  # everything that decided the score
+
+
+@dataclass(frozen=True)
+class ElectionResult:
+    election: str
+    job: Job
+    tiers: dict[float, tuple[Candidate, ...]]  # memory tier -> top candidates, best first
+    considered: int
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def best(self) -> Candidate | None:
+        ranked = [c for tier in self.tiers.values() for c in tier]
+        return max(ranked, key=lambda c: c.score) if ranked else None
+
+    def instance_types(self, tier: float) -> list[str]:
+        return sorted({c.instance_type for c in self.tiers.get(tier, ())})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "election": self.election,
+            "job": asdict(self.job),
+            "considered": self.considered,
+            "reasons": list(self.reasons),
+            "tiers": {str(t): [asdict(c) for c in cs] for t, cs in self.tiers.items()},
+        }
+
+
+class Election(ABC):
+    """Contract: ``run`` ranks the catalog's spot offers for a job; it raises nothing for an empty answer."""
+
+    name: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        ELECTIONS[cls.name] = cls
+
+    @abstractmethod
+    def run(self, job: Job, catalog: Catalog) -> ElectionResult: ...
+
+
+ELECTIONS: dict[str, type[Election]] = {}
+
+
+def elect(name: str, job: Job, catalog: Catalog) -> ElectionResult:
+    if name not in ELECTIONS:
+        raise ValueError(f"unknown election {name!r}; choose one of {sorted(ELECTIONS)}")
+    return ELECTIONS[name]().run(job, catalog)

@@ -1,0 +1,136 @@
+"""Expected cost and time of a job on one spot offer, with interruptions priced in.
+
+The model, in one place so every election and benchmark uses the same arithmetic:
+- throughput: datasheet FLOP/s (FP32, or dense BF16 tensor rate) x devices x an assumed utilisation,
+  less a data-parallel scaling loss per doubling of devices; a measured figure replaces the estimate;
+- interruptions: the Spot Advisor bucket is a monthly interruption probability; as a Poisson rate per
+  hour it costs, per interruption, the restart time plus on average half a checkpoint interval of lost
+  work; checkpointing itself costs its write time once per interval;
+- serving: enough instances to sustain the FLOP/s and memory-bandwidth rates, over-provisioned for the
+  fraction of time a spot instance is being replaced.
+"""
+
+from __future__ import annotations
+
+import math
+
+from sskai.catalog.catalog import AcceleratorSpec, InstanceOffer
+from sskai.costs import spot_usd_per_hour
+from sskai.election.job import Job
+
+HOURS_PER_MONTH = 730.0
+# Share of datasheet FLOP/s that a well-fed PyTorch job sustains (model FLOPs utilisation).
+ASSUMED_MFU = 0.35
+# Share of datasheet memory bandwidth that LLM decoding sustains.
+ASSUMED_BANDWIDTH_UTILISATION = 0.6
+# Each doubling of data-parallel devices keeps this share of per-device throughput (gradient all-reduce).
+SCALING_PER_DOUBLING = 0.92
+# Spot Advisor buckets are ranges of monthly interruption frequency; take each range's midpoint.
+# '>20%' has no upper end: 30% is assumed. An unknown bucket is treated as the worst known one.
+MONTHLY_INTERRUPTION_PROBABILITY = {"<5%": 0.025, "5-10%": 0.075, "10-15%": 0.125, "15-20%": 0.175, ">20%": 0.30}
+UNKNOWN_INTERRUPTION_PROBABILITY = 0.30
+
+
+def interruptions_per_hour(bucket: str | None) -> float:
+    probability = MONTHLY_INTERRUPTION_PROBABILITY.get(bucket or "", UNKNOWN_INTERRUPTION_PROBABILITY)
+    return -math.log(1.0 - probability) / HOURS_PER_MONTH
+
+
+def device_flops(spec: AcceleratorSpec, precision: str) -> float:
+    tflops = spec.fp16_bf16_dense_tflops if precision == "bf16" else spec.fp32_tflops
+    return (tflops or 0.0) * 1e12
+
+
+def offer_flops_per_second(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> float:
+    measured = dict(job.measured_flops_per_second).get(offer.instance_type)
+    if measured:
+        return measured
+    devices = offer.accelerator_count
+    scaling = SCALING_PER_DOUBLING ** math.log2(devices) if devices > 1 else 1.0
+    return device_flops(spec, job.precision) * devices * ASSUMED_MFU * scaling
+
+
+def offer_bytes_per_second(offer: InstanceOffer, spec: AcceleratorSpec) -> float:
+    return spec.memory_bandwidth_gb_s * 1e9 * offer.accelerator_count * ASSUMED_BANDWIDTH_UTILISATION
+
+
+def expected_training(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> dict[str, float]:
+    """Expected hours and dollars to finish ``job`` on one ``offer`` node; inf where it would never finish."""
+    flops = offer_flops_per_second(offer, spec, job)
+    price = spot_usd_per_hour(offer)
+    if flops <= 0:
+        return {
+            "flops_per_second": 0.0,
+            "compute_hours": math.inf,
+            "expected_hours": math.inf,
+            "expected_usd": math.inf,
+            "usd_per_hour": price,
+        }
+    compute_hours = job.work_flops / flops / 3600.0
+    checkpoint_overhead = job.checkpoint_seconds / max(job.checkpoint_interval_seconds, 1.0)
+    rate = interruptions_per_hour(offer.spot_interruption_frequency)
+    loss_per_interruption_hours = (job.restart_seconds + job.checkpoint_interval_seconds / 2.0) / 3600.0
+    lost_share = rate * loss_per_interruption_hours
+    inflation = math.inf if lost_share >= 1.0 else (1.0 + checkpoint_overhead) / (1.0 - lost_share)
+    expected_hours = compute_hours * inflation + job.restart_seconds / 3600.0  # the first start
+    return {
+        "flops_per_second": flops,
+        "compute_hours": compute_hours,
+        "interruptions_per_hour": rate,
+        "expected_interruptions": rate * expected_hours,
+        "inflation": inflation,
+        "expected_hours": expected_hours,
+        "usd_per_hour": price,
+        "expected_usd": expected_hours * price,
+    }
+
+
+def expected_serving(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> dict[str, float]:
+    """Instances and dollars per hour to sustain ``job``'s rates on ``offer``."""
+    flops = offer_flops_per_second(offer, spec, job)
+    bandwidth = offer_bytes_per_second(offer, spec)
+    needed_for_flops = job.flops_per_second / flops if flops > 0 else math.inf
+    needed_for_bytes = job.bytes_per_second / bandwidth if bandwidth > 0 else math.inf
+    rate = interruptions_per_hour(offer.spot_interruption_frequency)
+    unavailable = min(rate * job.restart_seconds / 3600.0, 0.99)
+    needed = max(needed_for_flops, needed_for_bytes, 1e-9)
+    instances = math.ceil(needed / (1.0 - unavailable)) if math.isfinite(needed) else math.inf
+    price = spot_usd_per_hour(offer)
+    return {
+        "flops_per_second": flops,
+        "bytes_per_second": bandwidth,
+        "instances_for_flops": needed_for_flops,
+        "instances_for_bandwidth": needed_for_bytes,
+        "unavailable_share": unavailable,
+        "instances": instances,
+        "usd_per_hour": price,
+        "expected_usd_per_hour": instances * price,
+    }
+
+
+def ondemand_training(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> dict[str, float]:
+    """The same job on on-demand capacity: no interruptions, checkpointing still costs its time."""
+    flops = offer_flops_per_second(offer, spec, job)
+    price = offer.ondemand_usd_per_hour
+    if flops <= 0 or price is None:
+        return {"expected_hours": math.inf, "expected_usd": math.inf, "usd_per_hour": price or math.inf}
+    compute_hours = job.work_flops / flops / 3600.0
+    hours = compute_hours * (1.0 + job.checkpoint_seconds / max(job.checkpoint_interval_seconds, 1.0))
+    hours += job.restart_seconds / 3600.0
+    return {
+        "flops_per_second": flops,
+        "compute_hours": compute_hours,
+        "expected_hours": hours,
+        "usd_per_hour": price,
+        "expected_usd": hours * price,
+    }
+
+
+def ondemand_serving(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> dict[str, float]:
+    flops = offer_flops_per_second(offer, spec, job)
+    bandwidth = offer_bytes_per_second(offer, spec)
+    price = offer.ondemand_usd_per_hour
+    if price is None or flops <= 0 or bandwidth <= 0:
+        return {"instances": math.inf, "usd_per_hour": math.inf, "expected_usd_per_hour": math.inf}
+    instances = math.ceil(max(job.flops_per_second / flops, job.bytes_per_second / bandwidth, 1e-9))
+    return {"instances": instances, "usd_per_hour": price, "expected_usd_per_hour": instances * price}

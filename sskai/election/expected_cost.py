@@ -1,0 +1,55 @@
+"""sskai's election: the lowest expected cost per unit of work, interruptions priced in.
+
+Training jobs rank by expected dollars to finish (price x expected hours, the hours inflated by the
+re-work and restarts the pool's interruption frequency implies at the job's checkpoint interval).
+Serving loads rank by expected dollars per hour for a fleet that sustains the load. Tiers are the
+distinct per-device accelerator memories in the data; each keeps its top k.
+"""
+
+from __future__ import annotations
+
+import math
+
+from sskai.catalog.catalog import Catalog
+from sskai.election.base import Candidate, Election, ElectionResult
+from sskai.election.cost_model import expected_serving, expected_training
+from sskai.election.eligibility import eligible
+from sskai.election.job import Job
+
+
+class ExpectedCostElection(Election):
+    name = "sskai"
+
+    def run(self, job: Job, catalog: Catalog) -> ElectionResult:
+        pairs = eligible(catalog, job)
+        scored: dict[float, list[Candidate]] = {}
+        for offer, spec in pairs:
+            numbers = expected_training(offer, spec, job) if job.kind == "train" else expected_serving(offer, spec, job)
+            cost = numbers["expected_usd"] if job.kind == "train" else numbers["expected_usd_per_hour"]
+            if not math.isfinite(cost):
+                continue
+            tier = offer.accelerator_memory_gib_each
+            scored.setdefault(tier, []).append(
+                Candidate(
+                    instance_type=offer.instance_type,
+                    region=offer.region,
+                    accelerator=offer.accelerator,
+                    accelerator_count=offer.accelerator_count,
+                    memory_tier_gib=tier,
+                    spot_usd_per_hour=numbers["usd_per_hour"],
+                    ondemand_usd_per_hour=offer.ondemand_usd_per_hour,
+                    interruption_frequency=offer.spot_interruption_frequency,
+                    score=-cost,
+                    numbers=numbers,
+                )
+            )
+        tiers = {
+            tier: tuple(sorted(cands, key=lambda c: (-c.score, c.instance_type, c.region))[: job.top_k])
+            for tier, cands in sorted(scored.items())
+        }
+        unit = "expected USD to finish" if job.kind == "train" else "expected USD per hour for the load"
+        reasons = (
+            f"ranked {len(pairs)} eligible spot offers by {unit}, interruptions priced in; "
+            f"top {job.top_k} per accelerator-memory tier",
+        )
+        return ElectionResult(self.name, job, tiers, considered=len(pairs), reasons=reasons)

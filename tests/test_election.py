@@ -1,0 +1,149 @@
+"""Elections: SSKAI's Algorithm 1 on a hand-checked example, and sskai's expected-cost ranking."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import pytest
+
+from sskai.catalog import load_catalog
+from sskai.catalog.catalog import Catalog, InstanceOffer
+from sskai.election import ELECTIONS, BaselineElection, Job, elect
+from sskai.election.cost_model import expected_training, interruptions_per_hour
+
+
+def offer(
+    instance_type: str,
+    accelerator: str,
+    count: float,
+    memory_total: float,
+    spot: float,
+    bucket: str | None = "<5%",
+    region: str = "us-east-1",
+    ondemand: float | None = None,
+) -> InstanceOffer:
+    return InstanceOffer(
+        instance_type=instance_type,
+        family=instance_type.split(".")[0],
+        accelerator=accelerator,
+        accelerator_count=count,
+        accelerator_memory_gib_total=memory_total,
+        vcpus=8,
+        memory_gib=32,
+        region=region,
+        ondemand_usd_per_hour=ondemand or spot * 3,
+        spot_min_usd_per_hour=spot,
+        spot_avg_usd_per_hour=spot,
+        spot_max_usd_per_hour=spot,
+        spot_interruption_frequency=bucket,
+    )
+
+
+def catalog_of(*offers: InstanceOffer) -> Catalog:
+    real = load_catalog()
+    return replace(real, offers=tuple(offers), source="test")
+
+
+def test_both_elections_are_registered_by_name() -> None:
+    assert set(ELECTIONS) >= {"baseline", "sskai"}
+    with pytest.raises(ValueError, match="unknown election 'cheapest'"):
+        elect("cheapest", Job(name="x"), load_catalog())
+
+
+def test_baseline_matches_the_report_on_a_hand_checked_example() -> None:
+    # Three 16 GiB-or-more instances and one 24 GiB instance.
+    catalog = catalog_of(
+        offer("g4dn.xlarge", "NVIDIA T4 Tensor Core", 1, 16, 0.20),  # bench 52.1
+        offer("p3.2xlarge", "NVIDIA Tesla V100", 1, 16, 1.00),  # bench 100
+        offer("g5.xlarge", "NVIDIA A10G", 1, 24, 0.35),  # bench 128.5
+    )
+    result = elect("baseline", Job(name="any"), catalog)
+    assert sorted(result.tiers) == [16.0, 24.0]
+    scores = {c.instance_type: c.score for c in result.tiers[16.0]}
+    # Group >= 16 GiB: prices 0.2, 1.0, 0.35 -> price scores 1, 0, 0.8125;
+    # benchmarks 52.1, 100, 128.5 -> (b - 52.1) / 76.4 = 0, 0.62696, 1.
+    assert scores["g4dn.xlarge"] == pytest.approx(0.8 * 1.0 + 0.2 * 0.0)
+    assert scores["p3.2xlarge"] == pytest.approx(0.8 * 0.0 + 0.2 * (100 - 52.1) / 76.4)
+    assert scores["g5.xlarge"] == pytest.approx(0.8 * 0.8125 + 0.2 * 1.0)
+    assert [c.instance_type for c in result.tiers[16.0]] == ["g5.xlarge", "g4dn.xlarge", "p3.2xlarge"]
+    [only] = result.tiers[24.0]
+    assert only.instance_type == "g5.xlarge" and only.score == pytest.approx(1.0)  # equal values normalise to 1
+    assert (
+        BaselineElection.placement(result, Job(name="x", min_total_accelerator_memory_gib=20)).instance_type
+        == "g5.xlarge"
+    )
+
+
+def test_baseline_keeps_five_per_group_from_groups_in_the_data() -> None:
+    result = elect("baseline", Job(name="all"), load_catalog())
+    assert all(1 <= len(top) <= 5 for top in result.tiers.values())
+    memories = {
+        o.accelerator_memory_gib_total for o in load_catalog().spot_offers() if o.accelerator.startswith("NVIDIA")
+    }
+    assert set(result.tiers) <= memories and 16.0 in result.tiers and 80.0 in result.tiers
+    for tier, top in result.tiers.items():
+        assert all(load_catalog().offer(c.instance_type, c.region).accelerator_memory_gib_total >= tier for c in top)
+        assert [c.score for c in top] == sorted((c.score for c in top), reverse=True)
+
+
+LONG_JOB = Job(
+    name="long",
+    precision="bf16",
+    work_flops=65e12 * 0.35 * 3600 * 200,  # 200 h on one T4
+    checkpoint_interval_seconds=4 * 3600,
+    restart_seconds=1800,
+    min_accelerator_memory_gib=16,
+)
+
+
+def test_interruptions_change_the_answer_when_prices_are_close() -> None:
+    flaky = offer("g4dn.xlarge", "NVIDIA T4 Tensor Core", 1, 16, 0.100, bucket=">20%", region="us-east-1")
+    steady = offer("g4dn.xlarge", "NVIDIA T4 Tensor Core", 1, 16, 0.10005, bucket="<5%", region="us-west-2")
+    catalog = catalog_of(flaky, steady)
+    cheapest = min(catalog.offers, key=lambda o: o.spot_avg_usd_per_hour)
+    assert cheapest.region == "us-east-1"
+    best = elect("sskai", LONG_JOB, catalog).best
+    assert best.region == "us-west-2"
+    assert best.numbers["inflation"] < expected_training(flaky, catalog.accelerator_spec(flaky), LONG_JOB)["inflation"]
+    # With frequent checkpoints and a quick restart the cheaper pool wins again: the answer follows the job.
+    quick = replace(LONG_JOB, checkpoint_interval_seconds=300, restart_seconds=60)
+    assert elect("sskai", quick, catalog).best.region == "us-east-1"
+
+
+def test_expected_cost_arithmetic() -> None:
+    t4 = offer("g4dn.xlarge", "NVIDIA T4 Tensor Core", 1, 16, 0.2, bucket=">20%")
+    numbers = expected_training(t4, load_catalog().accelerator_spec(t4), LONG_JOB)
+    rate = -math.log(1 - 0.30) / 730
+    loss_hours = (1800 + 4 * 3600 / 2) / 3600
+    inflation = (1 + 5 / (4 * 3600)) / (1 - rate * loss_hours)
+    assert numbers["compute_hours"] == pytest.approx(200.0)
+    assert numbers["inflation"] == pytest.approx(inflation)
+    assert numbers["expected_hours"] == pytest.approx(200 * inflation + 0.5)
+    assert numbers["expected_usd"] == pytest.approx(numbers["expected_hours"] * 0.2)
+    assert interruptions_per_hour(None) == interruptions_per_hour(">20%") > interruptions_per_hour("<5%")
+
+
+def test_multi_gpu_instances_are_scaled_honestly() -> None:
+    one = offer("g5.xlarge", "NVIDIA A10G", 1, 24, 1.0)
+    four = offer("g5.12xlarge", "NVIDIA A10G", 4, 96, 3.9)  # cheaper per GPU, but not four times as fast
+    catalog = catalog_of(one, four)
+    job = Job(name="dp", work_flops=1e18, min_accelerator_memory_gib=20)
+    single = expected_training(one, catalog.accelerator_spec(one), job)["flops_per_second"]
+    quad = expected_training(four, catalog.accelerator_spec(four), job)["flops_per_second"]
+    assert quad == pytest.approx(4 * single * 0.92**2)
+    assert elect("sskai", job, catalog).best.instance_type == "g5.xlarge"
+
+
+def test_measured_throughput_overrides_the_datasheet() -> None:
+    a = offer("g5.xlarge", "NVIDIA A10G", 1, 24, 1.0)
+    b = offer("g6.xlarge", "NVIDIA L4", 1, 24, 0.9)
+    job = Job(name="m", work_flops=1e17, measured_flops_per_second=(("g5.xlarge", 9e13), ("g6.xlarge", 1e13)))
+    assert elect("sskai", job, catalog_of(a, b)).best.instance_type == "g5.xlarge"
+
+
+def test_regions_and_memory_restrict_the_sskai_election() -> None:
+    result = elect("sskai", replace(LONG_JOB, regions=("eu-west-1",), min_accelerator_memory_gib=40), load_catalog())
+    assert result.best.region == "eu-west-1"
+    assert all(tier >= 40 for tier in result.tiers)
+    assert all(len(top) <= 5 for top in result.tiers.values())

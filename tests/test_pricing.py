@@ -1,0 +1,198 @@
+"""Catalog refresh through boto3 (moto, and botocore Stubbers where moto lacks an API), catalog versions,
+the pricing-refresh flow, and NodePools that validate against the Karpenter CRD schemas."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import subprocess
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import boto3
+import pytest
+import yaml
+from botocore.stub import ANY, Stubber
+
+from flows.pricing_refresh import pricing_refresh_flow
+from sskai.catalog import load_catalog
+from sskai.catalog.refresh import fetch_live_catalog, spot_advisor
+from sskai.errors import ConfigError
+from sskai.pricing import elect_pools, load_catalog_version, refresh_catalog, update_nodepools
+from sskai.serving.process import free_port
+from sskai.store.metadata import CatalogVersion, ElectionRecord
+
+ROOT = Path(__file__).parents[1]
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def advisor_url() -> Iterator[str]:
+    """The Spot Advisor feed served over real HTTP on loopback."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(DATA))
+    port = free_port()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{port}/spot_advisor_sample.json"
+    server.shutdown()
+
+
+def validate_manifests(manifests: list[dict]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["node", str(ROOT / "infra" / "schema" / "validate.mjs")],
+        input=json.dumps(manifests),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+PRODUCT = json.dumps(
+    {
+        "product": {"attributes": {"instanceType": "x"}},
+        "terms": {
+            "OnDemand": {"T": {"priceDimensions": {"D": {"unit": "Hrs", "pricePerUnit": {"USD": "0.5260000000"}}}}}
+        },
+    }
+)
+
+
+class Ec2WithPlacementScores:
+    """moto's EC2, plus a stubbed client for the one call moto does not implement."""
+
+    def __init__(self, moto_client, stubbed_client) -> None:
+        self._moto, self._stubbed = moto_client, stubbed_client
+
+    def __getattr__(self, name: str):
+        return getattr(self._moto, name)
+
+    def get_spot_placement_scores(self, **kwargs):
+        return self._stubbed.get_spot_placement_scores(**kwargs)
+
+
+@pytest.fixture
+def aws_clients(moto_server):
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    gpu_types = [
+        t["InstanceType"]
+        for page in ec2.get_paginator("describe_instance_types").paginate()
+        for t in page["InstanceTypes"]
+        if t.get("GpuInfo", {}).get("Gpus")
+    ]
+    pricing = boto3.client("pricing", region_name="us-east-1")
+    pricing_stub = Stubber(pricing)
+    for _ in gpu_types:
+        pricing_stub.add_response(
+            "get_products",
+            {"PriceList": [PRODUCT], "FormatVersion": "aws_v1"},
+            {"ServiceCode": "AmazonEC2", "Filters": ANY, "MaxResults": 10},
+        )
+    priced = {p["InstanceType"] for p in ec2.describe_spot_price_history(InstanceTypes=gpu_types)["SpotPriceHistory"]}
+    placement = boto3.client("ec2", region_name="us-east-1")
+    placement_stub = Stubber(placement)
+    for _ in priced:  # scores are asked only for types with a spot market
+        placement_stub.add_response(
+            "get_spot_placement_scores",
+            {"SpotPlacementScores": [{"Region": "us-east-1", "Score": 7}]},
+            {"InstanceTypes": ANY, "TargetCapacity": 1, "SingleAvailabilityZone": False, "RegionNames": ["us-east-1"]},
+        )
+    clients = {"pricing": pricing, "ec2": Ec2WithPlacementScores(ec2, placement)}
+    with pricing_stub, placement_stub:
+        yield (lambda service, region: clients[service]), gpu_types
+        pricing_stub.assert_no_pending_responses()
+        placement_stub.assert_no_pending_responses()
+
+
+def test_spot_advisor_feed_is_parsed(advisor_url: str) -> None:
+    advice = spot_advisor(advisor_url)
+    assert advice[("us-east-1", "g4dn.xlarge")] == {"interruption": ">20%", "savings_pct": 70}
+    assert advice[("us-east-1", "p3.2xlarge")]["interruption"] == "5-10%"
+    assert ("us-east-1", "g4dn.xlarge") in advice and len(advice) == 3  # Windows prices are not ours
+
+
+def test_live_catalog_from_the_aws_apis(aws_clients, advisor_url: str) -> None:
+    client, gpu_types = aws_clients
+    catalog = fetch_live_catalog(["us-east-1"], load_catalog(), advisor_url=advisor_url, client=client)
+    assert {o.instance_type for o in catalog.offers} == set(gpu_types)
+    t4 = catalog.offer("g4dn.xlarge", "us-east-1")
+    assert (t4.accelerator, t4.accelerator_count, t4.accelerator_memory_gib_total) == ("NVIDIA T4", 1.0, 16.0)
+    assert catalog.accelerator_spec(t4).accelerator == "NVIDIA T4"
+    assert t4.ondemand_usd_per_hour == pytest.approx(0.526)
+    assert t4.spot_avg_usd_per_hour == pytest.approx(0.00001)  # moto's spot price history
+    assert t4.spot_interruption_frequency == ">20%" and t4.spot_placement_score == 7
+    assert catalog.source.startswith("live AWS us-east-1")
+
+
+def test_no_credentials_is_a_clear_error(monkeypatch, tmp_path: Path) -> None:
+    for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    with pytest.raises(ConfigError, match="no AWS credentials found"):
+        fetch_live_catalog(["us-east-1"], load_catalog(), session=boto3.Session())
+
+
+def test_catalog_versions_are_stored_and_read_back(stores, aws_clients, advisor_url: str) -> None:
+    client, _ = aws_clients
+    snapshot, first = refresh_catalog(stores, ("us-east-1",), live=False)
+    live, second = refresh_catalog(stores, ("us-east-1",), live=True, advisor_url=advisor_url, client=client)
+    assert (first.live, second.live) == (False, True)
+    assert first.offer_count == 1127 and second.offer_count == len(live.offers)
+    assert load_catalog_version(stores, first).offers == snapshot.offers
+    assert load_catalog_version(stores, second).offers == live.offers
+    assert [v.id for v in stores.metadata.list(CatalogVersion)] == [first.id, second.id]
+
+
+def test_nodepools_are_rewritten_only_when_the_answer_changes(stores, tmp_path: Path) -> None:
+    output = tmp_path / "nodepools.yaml"
+    catalog, version = refresh_catalog(stores, ("us-east-1",), live=False)
+    first = update_nodepools(stores, version, catalog, "us-east-1", output)
+    written = output.read_text()
+    second = update_nodepools(stores, version, catalog, "us-east-1", output)
+    assert first.changed and not second.changed and second.diff == {}
+    assert output.read_text() == written
+    # The cheapest 24 GiB pool loses its spot market: the election must move and say what moved.
+    pool = first.pools["sskai-gpu-24g"]
+    gone = pool[0]
+    cheaper = replace(
+        catalog, offers=tuple(o for o in catalog.offers if not (o.instance_type == gone and o.region == "us-east-1"))
+    )
+    third = update_nodepools(stores, version, cheaper, "us-east-1", output)
+    assert third.changed and gone in third.diff["sskai-gpu-24g"]["removed"]
+    assert gone not in output.read_text().split("sskai-gpu-24g")[1].split("---")[0]
+    assert [r.changed for r in stores.metadata.list(ElectionRecord)] == [True, False, True]
+
+
+def test_pricing_refresh_flow_writes_schema_valid_nodepools(home, tmp_path: Path) -> None:
+    output = tmp_path / "pools.yaml"
+    result = pricing_refresh_flow(cluster_region="us-east-1", live=False, output=str(output))
+    assert result["changed"] is True
+    manifests = list(yaml.safe_load_all(output.read_text()))
+    assert {m["kind"] for m in manifests} == {"NodePool", "EC2NodeClass"}
+    checked = validate_manifests(manifests)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.count("ok NodePool/") == len(manifests) - 1
+    again = pricing_refresh_flow(cluster_region="us-east-1", live=False, output=str(output))
+    assert again["changed"] is False
+
+
+def test_the_schema_check_rejects_a_broken_nodepool() -> None:
+    _, manifests = elect_pools(load_catalog(), "us-east-1")
+    broken = json.loads(json.dumps(manifests))
+    broken[1]["spec"]["template"]["spec"]["requirements"][0]["operator"] = "Sometimes"
+    del broken[2]["spec"]["template"]["spec"]["nodeClassRef"]
+    checked = validate_manifests(broken)
+    assert checked.returncode == 1
+    assert "must be equal to one of the allowed values" in checked.stdout
+    assert "must have required property nodeClassRef" in checked.stdout
+
+
+def test_committed_nodepools_match_the_snapshot_election() -> None:
+    committed = list(yaml.safe_load_all((ROOT / "infra" / "karpenter" / "nodepools.yaml").read_text()))
+    _, fresh = elect_pools(load_catalog(), "us-east-1")
+    assert committed == json.loads(json.dumps(fresh))
+    assert validate_manifests(committed).returncode == 0

@@ -1,0 +1,227 @@
+"""The sskai dashboard: what was spent and saved, what is stored, what trained, what serves.
+
+Run with ``streamlit run ui/dashboard.py``. It only reads the stores and calls endpoints over
+HTTP; it never imports or runs user code.
+"""
+
+from __future__ import annotations
+
+import json
+
+import altair as alt
+import httpx
+import pandas as pd
+import streamlit as st
+
+from sskai.monitoring import cost_frame, cost_rollup
+from sskai.store.metadata import Dataset, Endpoint, Model, Profile, Recommendation, Training
+from sskai.store.stores import open_stores
+
+PAGES = ("Dashboard", "Data", "Models", "Train", "Inference")
+
+
+def dashboard_page(stores) -> None:
+    st.header("Spend and savings")
+    frame = cost_frame(stores)
+    if frame.empty:
+        st.info("No cost records yet. Run `sskai demo` (or the pipeline flow) to train and serve a model.")
+        return
+    paid, baseline = frame["paid_usd"].sum(), frame["baseline_usd"].sum()
+    saving_pct = 100.0 * (baseline - paid) / baseline if baseline > 0 else 0.0
+    left, middle, right = st.columns(3)
+    left.metric("Paid (USD)", f"{paid:.6f}")
+    middle.metric("On-demand / managed would have cost (USD)", f"{baseline:.6f}")
+    right.metric("Saved", f"{saving_pct:.1f}%", f"{baseline - paid:.6f} USD")
+    if frame["simulated"].any():
+        st.caption("Simulated metering: seconds measured on this machine, priced at catalog spot and on-demand prices.")
+
+    ordered = frame.sort_values("period_start")
+    cumulative = pd.DataFrame(
+        {
+            "time": ordered["period_start"],
+            "paid": ordered["paid_usd"].cumsum(),
+            "instead": ordered["baseline_usd"].cumsum(),
+        }
+    ).melt("time", var_name="series", value_name="usd")
+    st.subheader("Cumulative cost over time")
+    st.altair_chart(
+        alt.Chart(cumulative).mark_line(point=True).encode(x="time:T", y="usd:Q", color="series:N"), width="stretch"
+    )
+    st.subheader("By resource")
+    by_kind = cost_rollup(frame, by="kind")
+    bars = by_kind.rename(columns={"paid_usd": "paid", "baseline_usd": "instead"}).melt(
+        "kind", value_vars=["paid", "instead"], var_name="series", value_name="usd"
+    )
+    chart = (
+        alt.Chart(bars)
+        .mark_bar()
+        .encode(x=alt.X("kind:N", axis=alt.Axis(labelAngle=0)), xOffset="series:N", y="usd:Q", color="series:N")
+    )
+    st.altair_chart(chart, width="stretch")
+    st.dataframe(by_kind, hide_index=True)
+    st.subheader("By day")
+    st.dataframe(cost_rollup(frame, by="day"), hide_index=True)
+
+
+def data_page(stores) -> None:
+    st.header("Datasets")
+    rows = [
+        {
+            "name": d.name,
+            "version": d.version,
+            "layout": d.manifest.get("layout"),
+            "samples": d.manifest.get("num_samples"),
+            "bytes": d.size_bytes,
+            "sha256": d.content_sha256[:12],
+            "uploaded": d.created_at,
+        }
+        for d in stores.metadata.list(Dataset, owner=stores.settings.owner)
+    ]
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True)
+    else:
+        st.info("No datasets yet.")
+
+
+def models_page(stores) -> None:
+    st.header("Models")
+    models = stores.metadata.list(Model, owner=stores.settings.owner)
+    if not models:
+        st.info("No models yet.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "name": m.name,
+                    "version": m.version,
+                    "input_shape": str(m.manifest["input_shape"]),
+                    "task": m.manifest["task"],
+                    "uploaded": m.created_at,
+                }
+                for m in models
+            ]
+        ),
+        hide_index=True,
+    )
+    chosen = st.selectbox("Model", [f"{m.name} v{m.version}" for m in models], index=len(models) - 1)
+    model = models[[f"{m.name} v{m.version}" for m in models].index(chosen)]
+    profile = stores.metadata.latest(Profile, model_id=model.id)
+    if profile is None:
+        st.info("Not profiled yet.")
+        return
+    if profile.status == "failed":
+        st.error(f"Profile failed: {profile.status_reason}")
+        return
+    st.subheader("Profile")
+    st.dataframe(pd.DataFrame([{"metric": k, "value": str(v)} for k, v in profile.metrics.items()]), hide_index=True)
+    recommendation = stores.metadata.latest(Recommendation, model_id=model.id)
+    if recommendation is not None:
+        serving, training = recommendation.plan["serving"], recommendation.plan["training"]
+        st.subheader(f"Serve: {serving['target']} (${serving['usd_per_hour']:.5f}/h)")
+        for reason in serving["reasons"]:
+            st.markdown(f"- {reason}")
+        if training:
+            st.subheader(f"Train: {training['instance_type']} in {training['region']}")
+            for reason in training["reasons"]:
+                st.markdown(f"- {reason}")
+
+
+def train_page(stores) -> None:
+    st.header("Trainings")
+    trainings = stores.metadata.list(Training, owner=stores.settings.owner)
+    if not trainings:
+        st.info("No trainings yet.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "id": t.id[:8],
+                    "status": t.status,
+                    "progress": t.progress,
+                    "instance": t.instance_type,
+                    "region": t.region,
+                    "reason": t.status_reason,
+                    "started": t.started_at,
+                }
+                for t in trainings
+            ]
+        ),
+        hide_index=True,
+    )
+    chosen = st.selectbox(
+        "Training", [t.id for t in trainings], index=len(trainings) - 1, format_func=lambda tid: tid[:8]
+    )
+    training = next(t for t in trainings if t.id == chosen)
+    if not training.history:
+        st.info("No epoch finished yet.")
+        return
+    history = pd.DataFrame(training.history)
+    losses = [c for c in ("train_loss", "val_loss") if c in history]
+    curve = history.melt("epoch", value_vars=losses, var_name="series", value_name="loss")
+    st.subheader("Loss curves")
+    st.altair_chart(
+        alt.Chart(curve).mark_line(point=True).encode(x="epoch:Q", y="loss:Q", color="series:N"), width="stretch"
+    )
+
+
+def inference_page(stores) -> None:
+    st.header("Endpoints")
+    endpoints = stores.metadata.list(Endpoint, owner=stores.settings.owner)
+    if not endpoints:
+        st.info("No endpoints yet.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"name": e.name, "status": e.status, "target": e.target, "url": e.url, "reason": e.status_reason}
+                for e in endpoints
+            ]
+        ),
+        hide_index=True,
+    )
+    ready = [e for e in endpoints if e.status == "ready"]
+    if not ready:
+        return
+    endpoint = ready[[e.name for e in ready].index(st.selectbox("Endpoint", [e.name for e in ready]))]
+    try:
+        st.json(httpx.get(f"{endpoint.url}/metrics", timeout=3).json())
+    except httpx.HTTPError as exc:
+        st.error(f"{endpoint.name} is not answering: {exc}")
+    with st.form("request"):
+        api_key = st.text_input("API key", type="password")
+        inputs = st.text_area("Inputs (JSON array)", value="[[0, 0, 0, 0, 0, 0, 0, 0]]")
+        if st.form_submit_button("Send"):
+            _send(endpoint.url, api_key, inputs)
+
+
+def _send(url: str, api_key: str, inputs: str) -> None:
+    try:
+        body = {"inputs": json.loads(inputs)}
+    except json.JSONDecodeError as exc:
+        st.error(f"Inputs are not JSON: {exc}")
+        return
+    try:
+        answer = httpx.post(f"{url}/v1/predict", json=body, headers={"authorization": f"Bearer {api_key}"}, timeout=30)
+    except httpx.HTTPError as exc:
+        st.error(f"Endpoint not answering: {exc}")
+        return
+    (st.json if answer.status_code == 200 else st.error)(answer.json())
+
+
+def main() -> None:
+    st.set_page_config(page_title="sskai", layout="wide")
+    stores = open_stores()
+    page = st.sidebar.radio("Page", PAGES)
+    st.sidebar.caption(f"owner: {stores.settings.owner}")
+    {
+        "Dashboard": dashboard_page,
+        "Data": data_page,
+        "Models": models_page,
+        "Train": train_page,
+        "Inference": inference_page,
+    }[page](stores)
+
+
+main()
