@@ -137,7 +137,7 @@ def main() -> dict[str, Any]:
                 policy,
                 plan["instance_type"],
                 plan["region"],
-                str(plan["interruption"]),
+                plan["interruption"] or "-",
                 str(plan["instances"]),
                 f"${plan['usd']:,.2f}{unit}",
                 "-" if plan["hours"] is None else f"{plan['hours']:.1f}",

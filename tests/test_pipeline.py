@@ -28,6 +28,7 @@ from sskai.serving.client import predict
 from sskai.serving.process import free_port
 from sskai.store.metadata import Endpoint, LogEntry, Profile, Recommendation, Status, Training
 from sskai.store.stores import open_stores
+from tests.browser import open_page
 
 ROOT = Path(__file__).parents[1]
 DASHBOARD = str(ROOT / "ui" / "dashboard.py")
@@ -113,8 +114,6 @@ def test_dashboard_pages_show_what_the_pipeline_did(pipeline_run) -> None:
 
 
 def test_dashboard_renders_in_headless_chromium(pipeline_run, tmp_path: Path) -> None:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "chromium is required (scripts/setup.sh installs it)"
     port = free_port()
     server = subprocess.Popen(
         [
@@ -142,30 +141,13 @@ def test_dashboard_renders_in_headless_chromium(pipeline_run, tmp_path: Path) ->
                     break
             except httpx.HTTPError:
                 time.sleep(0.5)
-        flags = [
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--window-size=1400,1000",
-            "--virtual-time-budget=20000",
-        ]
-        url = f"http://127.0.0.1:{port}/"
-        dom = ""
-        for _ in range(4):  # the first load can race the server's first script run on a busy machine
-            dom = subprocess.run(
-                [chromium, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120
-            ).stdout
-            if "Cumulative cost over time" in dom:
-                break
-        assert "Spend and savings" in dom and "Cumulative cost over time" in dom
-        shot = tmp_path / "dashboard.png"
-        subprocess.run([chromium, *flags, f"--screenshot={shot}", url], capture_output=True, timeout=120)
+        with open_page(f"http://127.0.0.1:{port}/", tmp_path / "profile") as page:
+            text = page.wait_for_text("Spend and savings", "Cumulative cost over time", "Saved")
+            stores, _ = pipeline_run
+            page.wait_for_text(f"{cost_frame(stores)['paid_usd'].sum():.6f}")
+            page.wait_for("document.querySelectorAll('.vega-embed canvas, .vega-embed svg').length >= 2")
+            assert "Traceback" not in text
+            shot = page.screenshot(tmp_path / "dashboard.png")
         assert shot.stat().st_size > 20_000
         if os.environ.get("SSKAI_SCREENSHOT_DIR"):
             shutil.copy(shot, Path(os.environ["SSKAI_SCREENSHOT_DIR"]) / "dashboard.png")

@@ -54,10 +54,11 @@ def offer_bytes_per_second(offer: InstanceOffer, spec: AcceleratorSpec) -> float
     return spec.memory_bandwidth_gb_s * 1e9 * offer.accelerator_count * ASSUMED_BANDWIDTH_UTILISATION
 
 
-def expected_training(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> dict[str, float]:
-    """Expected hours and dollars to finish ``job`` on one ``offer`` node; inf where it would never finish."""
+def _training_estimate(
+    offer: InstanceOffer, spec: AcceleratorSpec, job: Job, price: float, rate: float
+) -> dict[str, float]:
+    """Hours and dollars to finish ``job`` at ``price`` with ``rate`` interruptions per hour."""
     flops = offer_flops_per_second(offer, spec, job)
-    price = spot_usd_per_hour(offer)
     if flops <= 0:
         return {
             "flops_per_second": 0.0,
@@ -68,7 +69,6 @@ def expected_training(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> 
         }
     compute_hours = job.work_flops / flops / 3600.0
     checkpoint_overhead = job.checkpoint_seconds / max(job.checkpoint_interval_seconds, 1.0)
-    rate = interruptions_per_hour(offer.spot_interruption_frequency)
     loss_per_interruption_hours = (job.restart_seconds + job.checkpoint_interval_seconds / 2.0) / 3600.0
     lost_share = rate * loss_per_interruption_hours
     inflation = math.inf if lost_share >= 1.0 else (1.0 + checkpoint_overhead) / (1.0 - lost_share)
@@ -85,17 +85,17 @@ def expected_training(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> 
     }
 
 
-def expected_serving(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> dict[str, float]:
-    """Instances and dollars per hour to sustain ``job``'s rates on ``offer``."""
+def _serving_estimate(
+    offer: InstanceOffer, spec: AcceleratorSpec, job: Job, price: float, rate: float
+) -> dict[str, float]:
+    """Instances and dollars per hour to sustain ``job``'s rates, over-provisioned for replacements."""
     flops = offer_flops_per_second(offer, spec, job)
     bandwidth = offer_bytes_per_second(offer, spec)
     needed_for_flops = job.flops_per_second / flops if flops > 0 else math.inf
     needed_for_bytes = job.bytes_per_second / bandwidth if bandwidth > 0 else math.inf
-    rate = interruptions_per_hour(offer.spot_interruption_frequency)
     unavailable = min(rate * job.restart_seconds / 3600.0, 0.99)
     needed = max(needed_for_flops, needed_for_bytes, 1e-9)
     instances = math.ceil(needed / (1.0 - unavailable)) if math.isfinite(needed) else math.inf
-    price = spot_usd_per_hour(offer)
     return {
         "flops_per_second": flops,
         "bytes_per_second": bandwidth,
@@ -108,29 +108,28 @@ def expected_serving(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> d
     }
 
 
+def expected_training(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> dict[str, float]:
+    """Expected hours and dollars to finish ``job`` on one spot ``offer`` node; inf where it would never finish."""
+    return _training_estimate(
+        offer, spec, job, spot_usd_per_hour(offer), interruptions_per_hour(offer.spot_interruption_frequency)
+    )
+
+
+def expected_serving(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> dict[str, float]:
+    """Spot instances and dollars per hour to sustain ``job``'s rates on ``offer``."""
+    return _serving_estimate(
+        offer, spec, job, spot_usd_per_hour(offer), interruptions_per_hour(offer.spot_interruption_frequency)
+    )
+
+
 def ondemand_training(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> dict[str, float]:
     """The same job on on-demand capacity: no interruptions, checkpointing still costs its time."""
-    flops = offer_flops_per_second(offer, spec, job)
-    price = offer.ondemand_usd_per_hour
-    if flops <= 0 or price is None:
-        return {"expected_hours": math.inf, "expected_usd": math.inf, "usd_per_hour": price or math.inf}
-    compute_hours = job.work_flops / flops / 3600.0
-    hours = compute_hours * (1.0 + job.checkpoint_seconds / max(job.checkpoint_interval_seconds, 1.0))
-    hours += job.restart_seconds / 3600.0
-    return {
-        "flops_per_second": flops,
-        "compute_hours": compute_hours,
-        "expected_hours": hours,
-        "usd_per_hour": price,
-        "expected_usd": hours * price,
-    }
+    if offer.ondemand_usd_per_hour is None:
+        return {"expected_hours": math.inf, "expected_usd": math.inf, "usd_per_hour": math.inf}
+    return _training_estimate(offer, spec, job, offer.ondemand_usd_per_hour, rate=0.0)
 
 
 def ondemand_serving(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> dict[str, float]:
-    flops = offer_flops_per_second(offer, spec, job)
-    bandwidth = offer_bytes_per_second(offer, spec)
-    price = offer.ondemand_usd_per_hour
-    if price is None or flops <= 0 or bandwidth <= 0:
+    if offer.ondemand_usd_per_hour is None:
         return {"instances": math.inf, "usd_per_hour": math.inf, "expected_usd_per_hour": math.inf}
-    instances = math.ceil(max(job.flops_per_second / flops, job.bytes_per_second / bandwidth, 1e-9))
-    return {"instances": instances, "usd_per_hour": price, "expected_usd_per_hour": instances * price}
+    return _serving_estimate(offer, spec, job, offer.ondemand_usd_per_hour, rate=0.0)
