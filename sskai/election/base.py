@@ -6,7 +6,8 @@ from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
-from sskai.catalog.catalog import Catalog
+from sskai.catalog.catalog import Catalog, InstanceOffer
+from sskai.costs import spot_usd_per_hour
 from sskai.election.job import Job
 
 
@@ -22,6 +23,21 @@ class Candidate:
     interruption_frequency: str | None
     score: float  # higher is better for every election
     numbers: dict[str, float] = field(default_factory=dict)  # everything that decided the score
+
+    @classmethod
+    def from_offer(cls, offer: InstanceOffer, tier_gib: float, score: float, numbers: dict[str, float]) -> Candidate:
+        return cls(
+            instance_type=offer.instance_type,
+            region=offer.region,
+            accelerator=offer.accelerator,
+            accelerator_count=offer.accelerator_count,
+            memory_tier_gib=tier_gib,
+            spot_usd_per_hour=spot_usd_per_hour(offer),
+            ondemand_usd_per_hour=offer.ondemand_usd_per_hour,
+            interruption_frequency=offer.spot_interruption_frequency,
+            score=score,
+            numbers=numbers,
+        )
 
 
 @dataclass(frozen=True)

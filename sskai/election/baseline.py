@@ -45,17 +45,11 @@ class BaselineElection(Election):
             price_scores = _normalise(prices, cheaper_is_better=True)
             bench_scores = _normalise(benchmarks, cheaper_is_better=False)
             scored = [
-                Candidate(
-                    instance_type=o.instance_type,
-                    region=o.region,
-                    accelerator=o.accelerator,
-                    accelerator_count=o.accelerator_count,
-                    memory_tier_gib=lower_bound,
-                    spot_usd_per_hour=price,
-                    ondemand_usd_per_hour=o.ondemand_usd_per_hour,
-                    interruption_frequency=o.spot_interruption_frequency,
-                    score=(1 - ALPHA) * ps + ALPHA * bs,
-                    numbers={"spot_usd_per_hour": price, "price_score": ps, "benchmark": b, "benchmark_score": bs},
+                Candidate.from_offer(
+                    o,
+                    lower_bound,
+                    (1 - ALPHA) * ps + ALPHA * bs,
+                    {"spot_usd_per_hour": price, "price_score": ps, "benchmark": b, "benchmark_score": bs},
                 )
                 for (o, _), price, b, ps, bs in zip(
                     members, prices, benchmarks, price_scores, bench_scores, strict=True

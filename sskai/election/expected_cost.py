@@ -29,20 +29,7 @@ class ExpectedCostElection(Election):
             if not math.isfinite(cost):
                 continue
             tier = offer.accelerator_memory_gib_each
-            scored.setdefault(tier, []).append(
-                Candidate(
-                    instance_type=offer.instance_type,
-                    region=offer.region,
-                    accelerator=offer.accelerator,
-                    accelerator_count=offer.accelerator_count,
-                    memory_tier_gib=tier,
-                    spot_usd_per_hour=numbers["usd_per_hour"],
-                    ondemand_usd_per_hour=offer.ondemand_usd_per_hour,
-                    interruption_frequency=offer.spot_interruption_frequency,
-                    score=-cost,
-                    numbers=numbers,
-                )
-            )
+            scored.setdefault(tier, []).append(Candidate.from_offer(offer, tier, score=-cost, numbers=numbers))
         tiers = {
             tier: tuple(sorted(cands, key=lambda c: (-c.score, c.instance_type, c.region))[: job.top_k])
             for tier, cands in sorted(scored.items())
