@@ -49,8 +49,6 @@ def _meter_one(stores: Stores, catalog: Catalog, endpoint: Endpoint, now: dateti
             alive = False
             metrics = {"error": f"{type(exc).__name__}: {exc}"}
     since = endpoint.metered_until or endpoint.created_at
-    if since.tzinfo is None:  # SQLite hands back naive datetimes; they were written as UTC
-        since = since.replace(tzinfo=now.tzinfo)
     seconds = max((now - since).total_seconds(), 0.0)
     record = None
     if endpoint.target == "serverless":

@@ -22,11 +22,7 @@ STAGES = ("upload", "profile", "recommend", "train", "deploy", "monitor")
 
 def _since(stores: Stores, kind: Any, started: datetime) -> list[Any]:
     rows = stores.metadata.list(kind, owner=stores.settings.owner)
-    return [
-        r
-        for r in rows
-        if (r.created_at.replace(tzinfo=started.tzinfo) if r.created_at.tzinfo is None else r.created_at) >= started
-    ]
+    return [r for r in rows if r.created_at >= started]
 
 
 def stage_fractions(stores: Stores, started: datetime) -> dict[str, float]:
