@@ -76,20 +76,20 @@ WORKLOADS = [
 def _evaluate(offer: InstanceOffer, catalog: Catalog, job: Job, on_demand: bool = False) -> dict[str, Any]:
     spec = catalog.accelerator_spec(offer)
     if job.kind == "train":
-        numbers = ondemand_training(offer, spec, job) if on_demand else expected_training(offer, spec, job)
-        cost, hours = numbers["expected_usd"], numbers["expected_hours"]
+        training = ondemand_training(offer, spec, job) if on_demand else expected_training(offer, spec, job)
+        cost, hours, instances, price = training.expected_usd, training.expected_hours, 1, training.usd_per_hour
     else:
-        numbers = ondemand_serving(offer, spec, job) if on_demand else expected_serving(offer, spec, job)
-        cost, hours = numbers["expected_usd_per_hour"], None
+        serving = ondemand_serving(offer, spec, job) if on_demand else expected_serving(offer, spec, job)
+        cost, hours, instances, price = serving.expected_usd_per_hour, None, serving.instances, serving.usd_per_hour
     return {
         "instance_type": offer.instance_type,
         "region": offer.region,
         "accelerator": offer.accelerator,
         "interruption": None if on_demand else offer.spot_interruption_frequency,
-        "instances": numbers.get("instances", 1),
+        "instances": instances,
         "usd": cost,
         "hours": hours,
-        "usd_per_hour": numbers["usd_per_hour"],
+        "usd_per_hour": price,
     }
 
 

@@ -1,15 +1,15 @@
 """A block holding where sskai keeps its state, so workers on other machines agree with the UI.
 
-Registered once (``register_settings``), loaded by name on a worker (``apply_settings``), which
-exports it as the environment the domain package reads (``sskai.config``).
+Registered once (``register_settings``); a worker that sets ``SSKAI_SETTINGS_BLOCK=<name>`` takes
+its store URLs and region from the block (``tasks.common.settings``) instead of its own environment.
 """
 
 from __future__ import annotations
 
-import os
-
 from prefect.blocks.core import Block
 from pydantic import Field
+
+from sskai.settings import Settings
 
 BLOCK_NAME = "default"
 
@@ -22,10 +22,11 @@ class SskaiSettings(Block):
     artifact_url: str = Field(description="file:///path (default) or s3://bucket/prefix")
     aws_region: str = Field(default="us-east-1", description="Region for S3, spot capacity and Lambda")
 
-    def export(self) -> None:
-        os.environ["SSKAI_DATABASE_URL"] = self.database_url
-        os.environ["SSKAI_ARTIFACT_URL"] = self.artifact_url
-        os.environ["AWS_DEFAULT_REGION"] = self.aws_region
+    def applied_to(self, settings: Settings) -> Settings:
+        """``settings`` with this block's store URLs and region."""
+        return settings.model_copy(
+            update={"database_url": self.database_url, "artifact_url": self.artifact_url, "aws_region": self.aws_region}
+        )
 
 
 def register_settings(
@@ -33,10 +34,4 @@ def register_settings(
 ) -> SskaiSettings:
     block = SskaiSettings(database_url=database_url, artifact_url=artifact_url, aws_region=aws_region)
     block.save(name, overwrite=True)
-    return block
-
-
-def apply_settings(name: str = BLOCK_NAME) -> SskaiSettings:
-    block = SskaiSettings.load(name)
-    block.export()
     return block

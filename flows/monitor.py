@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from prefect import flow
 
+from sskai.ledger import LedgerRow
 from tasks.monitor import meter_all_endpoints, publish_cost_summary
 
 
 @flow(name="monitor")
-def monitor_flow() -> dict:
+def monitor_flow() -> dict[str, list[dict] | list[LedgerRow]]:
     readings = meter_all_endpoints()
     return {"endpoints": readings, "costs": publish_cost_summary()}

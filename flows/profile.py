@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from prefect import flow
 
-from sskai.store.metadata import Model
-from tasks.common import stores
+from tasks.lookup import find_model
 from tasks.profile import profile_model
 
 
 @flow(name="profile")
 def profile_flow(model_name: str, version: int | None = None, timeout_seconds: float = 300.0) -> str:
-    s = stores()
-    model = s.metadata.find_version(Model, s.settings.owner, model_name, version)
-    return profile_model(model.id, timeout_seconds)
+    model_id = find_model(model_name, version)
+    return profile_model(model_id, timeout_seconds)

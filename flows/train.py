@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from prefect import flow
 
-from sskai.store.metadata import Dataset, Model, Recommendation
 from sskai.training.config import TrainingConfig
-from sskai.training.service import create_training
-from tasks.common import stores
-from tasks.train import train_model
+from tasks.lookup import find_dataset, find_model, training_plan
+from tasks.train import record_training, train_model
 
 
 @flow(name="train")
 def train_flow(
     model_name: str,
     dataset_name: str,
-    config: dict[str, Any] | None = None,
+    config: TrainingConfig = TrainingConfig(),
     recommendation_id: str | None = None,
     model_version: int | None = None,
     dataset_version: int | None = None,
 ) -> str:
-    s = stores()
-    model = s.metadata.find_version(Model, s.settings.owner, model_name, model_version)
-    dataset = s.metadata.find_version(Dataset, s.settings.owner, dataset_name, dataset_version)
-    recommendation = (
-        s.metadata.get(Recommendation, recommendation_id)
-        if recommendation_id
-        else s.metadata.latest(Recommendation, model_id=model.id)
-    )
-    plan = recommendation.plan.get("training") if recommendation else None
-    training = create_training(s, model, dataset, TrainingConfig(**(config or {})), plan)
-    return train_model(training.id)
+    model_id = find_model(model_name, model_version)
+    dataset_id = find_dataset(dataset_name, dataset_version)
+    plan = training_plan(model_id, recommendation_id)
+    training_id = record_training(model_id, dataset_id, config, plan)
+    return train_model(training_id)

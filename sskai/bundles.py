@@ -66,6 +66,25 @@ class ModelSpec(BaseModel):
         return TASK_DEFAULT_LOSS[self.task]
 
 
+class InputDeclaration(BaseModel):
+    """What an uploader declares about a model's input (over ``sskai.json``); every field optional.
+
+    Shapes and ranges may come as the CLI writes them, ``"3,32,32"`` and ``"0,1"``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    input_shape: tuple[int, ...] | None = None
+    input_dtype: Literal["float32", "float16", "bfloat16", "int64", "int32"] | None = None
+    value_range: tuple[float, float] | None = None
+    task: Literal["regression", "classification", "causal_lm"] | None = None
+
+    @field_validator("input_shape", "value_range", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        return [part.strip() for part in value.split(",")] if isinstance(value, str) else value
+
+
 class DatasetSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -110,14 +129,14 @@ def _defines(source_path: Path, name: str) -> bool:
     return False
 
 
-def validate_model_bundle(root: Path, declared: dict[str, Any] | None = None) -> ModelSpec:
+def validate_model_bundle(root: Path, declared: InputDeclaration | None = None) -> ModelSpec:
     """Check an unpacked model bundle against the contract; returns its spec or raises UploadRejected."""
     source = root / MODEL_SOURCE
     if not source.is_file():
         raise UploadRejected(f"model bundle has no {MODEL_SOURCE} at its top level")
     if not _defines(source, "ModelClass"):
         raise UploadRejected(f"{MODEL_SOURCE} does not define ModelClass (a class or a no-argument factory)")
-    values = {**_read_manifest(root), **(declared or {})}
+    values = {**_read_manifest(root), **(declared.model_dump(exclude_none=True) if declared else {})}
     try:
         spec = ModelSpec(**values)
     except ValidationError as exc:
@@ -330,12 +349,6 @@ def load_dataset(root: Path, spec: DatasetSpec) -> tuple[Any, Any]:
             f"sskai_load_data() returned x {tuple(x.shape)} and y {tuple(y.shape)}; need equal, non-zero lengths"
         )
     return x, y
-
-
-def torch_dtype(name: str) -> Any:
-    import torch
-
-    return getattr(torch, name)
 
 
 def check_inputs(array: np.ndarray, spec: ModelSpec) -> np.ndarray:

@@ -35,8 +35,25 @@ def node_seconds_cost(offer: InstanceOffer, seconds: float, node_count: int = 1)
     return MeteredCost(paid_usd=hours * spot_usd_per_hour(offer), baseline_usd=hours * ondemand)
 
 
-def lambda_cost(pricing: LambdaPricing, memory_mb: int, billed_seconds: float, requests: int) -> float:
-    """Lambda bills memory (GB) times duration plus a fee per request."""
-    return (
-        memory_mb / 1024.0
-    ) * billed_seconds * pricing.usd_per_gb_second + requests * pricing.usd_per_million_requests / 1e6
+@dataclass(frozen=True)
+class LambdaCharge:
+    """Lambda bills memory (GB) times duration plus a fee per request; the two parts explain a bill."""
+
+    compute_usd: float
+    request_fee_usd: float
+
+    @property
+    def total_usd(self) -> float:
+        return self.compute_usd + self.request_fee_usd
+
+
+def lambda_charge(pricing: LambdaPricing, memory_mb: int, billed_seconds: float, requests: int) -> LambdaCharge:
+    return LambdaCharge(
+        compute_usd=(memory_mb / 1024.0) * billed_seconds * pricing.usd_per_gb_second,
+        request_fee_usd=requests * pricing.usd_per_million_requests / 1e6,
+    )
+
+
+def sagemaker_serverless_usd(pricing: LambdaPricing, memory_mb: int, billed_seconds: float) -> float:
+    """The managed alternative to a serverless endpoint bills the same GB-seconds, with no request fee."""
+    return (memory_mb / 1024.0) * billed_seconds * pricing.sagemaker_serverless_usd_per_gb_second

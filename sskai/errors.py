@@ -1,8 +1,12 @@
-"""Typed errors. Each carries a reason a person can act on."""
+"""Typed errors. Each carries a reason a person can act on, and says whether a retry can help."""
+
+from typing import ClassVar
 
 
 class SskaiError(Exception):
-    """Base class of every error sskai raises on purpose."""
+    """Base class of every error sskai raises on purpose. Deterministic unless a subclass says otherwise."""
+
+    retryable: ClassVar[bool] = False
 
 
 class InvalidName(SskaiError):
@@ -22,7 +26,7 @@ class ProfileFailed(SskaiError):
 
 
 class TrainingFailed(SskaiError):
-    """A training run failed (user code, NaN loss, lost cluster) and could not recover."""
+    """A training run failed (user code, NaN loss, a bad request) and a retry would fail the same way."""
 
 
 class NotFound(SskaiError):
@@ -34,8 +38,14 @@ class EndpointError(SskaiError):
 
 
 class ConfigError(SskaiError):
-    """Settings are missing or inconsistent (database URL, artifact URL, credentials)."""
+    """Settings are missing or inconsistent (database URL, artifact URL, credentials, an unknown name)."""
+
+
+class StoredRecordInvalid(SskaiError):
+    """A stored record (profile, plan, checkpoint manifest) is from another schema version or malformed."""
 
 
 class ClusterLost(TrainingFailed):
     """The cluster under a training run died beyond Ray's own restarts; a new cluster can resume it."""
+
+    retryable = True

@@ -25,9 +25,7 @@ def pool_name(tier_gib: float) -> str:
     return f"sskai-gpu-{round(tier_gib)}g"
 
 
-def render_nodepools(
-    result: ElectionResult, cluster_name: str = "sskai", catalog_source: str = ""
-) -> list[dict[str, Any]]:
+def render_nodepools(result: ElectionResult, catalog_source: str = "") -> list[dict[str, Any]]:
     """NodePools for every tier of ``result`` that has candidates, smallest memory first."""
     manifests = []
     for weight, (tier, candidates) in enumerate(sorted(result.tiers.items())):

@@ -1,21 +1,23 @@
-"""Cost records: what each resource-second cost and what it replaced. Prices come from the catalog."""
+"""Cost records: what each resource-second cost and what it replaced. Prices come from the catalog given."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sskai.catalog.catalog import Catalog
-from sskai.costs import lambda_cost, node_seconds_cost, spot_usd_per_hour
-from sskai.store.metadata import CostRecord, Status
+from sskai.costs import lambda_charge, node_seconds_cost, sagemaker_serverless_usd, spot_usd_per_hour
+from sskai.kinds import PricingKind, ResourceKind, Status
+from sskai.store.metadata import CostRecord
 from sskai.store.stores import Stores
+
+SAGEMAKER_SERVERLESS = "SageMaker Serverless Inference"
 
 
 def record_node_cost(
     stores: Stores,
     catalog: Catalog,
     *,
-    resource_kind: str,
+    resource_kind: ResourceKind,
     resource_id: str,
     owner: str,
     instance_type: str,
@@ -33,7 +35,7 @@ def record_node_cost(
             owner=owner,
             resource_kind=resource_kind,
             resource_id=resource_id,
-            pricing="spot",
+            pricing=PricingKind.SPOT,
             instance_type=instance_type,
             region=region,
             node_count=node_count,
@@ -48,6 +50,7 @@ def record_node_cost(
             detail={
                 "spot_usd_per_hour": spot_usd_per_hour(offer),
                 "ondemand_usd_per_hour": offer.ondemand_usd_per_hour,
+                "catalog": catalog.source,
             },
         )
     )
@@ -67,24 +70,27 @@ def record_serverless_cost(
     simulated: bool = True,
 ) -> CostRecord:
     """Lambda bills busy GB-seconds and requests; the managed alternative is SageMaker Serverless Inference."""
-    pricing = catalog.aws_lambda
-    paid = lambda_cost(pricing, memory_mb, busy_seconds, requests)
-    baseline = (memory_mb / 1024.0) * busy_seconds * pricing.sagemaker_serverless_usd_per_gb_second
-    detail: dict[str, Any] = {"memory_mb": memory_mb, "busy_seconds": busy_seconds, "requests": requests}
+    charge = lambda_charge(catalog.aws_lambda, memory_mb, busy_seconds, requests)
     return stores.metadata.add(
         CostRecord(
             owner=owner,
-            resource_kind="endpoint",
+            resource_kind=ResourceKind.ENDPOINT,
             resource_id=resource_id,
-            pricing="serverless",
+            pricing=PricingKind.SERVERLESS,
             seconds=(period_end - period_start).total_seconds(),
             period_start=period_start,
             period_end=period_end,
-            paid_usd=paid,
-            baseline_usd=baseline,
-            baseline="SageMaker Serverless Inference",
+            paid_usd=charge.total_usd,
+            baseline_usd=sagemaker_serverless_usd(catalog.aws_lambda, memory_mb, busy_seconds),
+            baseline=SAGEMAKER_SERVERLESS,
             simulated=simulated,
             status=Status.READY,
-            detail=detail,
+            detail={
+                "memory_mb": memory_mb,
+                "busy_seconds": busy_seconds,
+                "requests": requests,
+                "request_fee_usd": charge.request_fee_usd,
+                "catalog": catalog.source,
+            },
         )
     )

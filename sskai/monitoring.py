@@ -1,4 +1,4 @@
-"""Monitor: meter running endpoints, notice dead ones, and roll the cost ledger up by day and month."""
+"""Monitor: meter running endpoints and notice dead ones (the ledger itself is :mod:`sskai.ledger`)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-import pandas as pd
 
 from sskai.catalog.catalog import Catalog
+from sskai.kinds import ResourceKind, ServingKind, Status
 from sskai.metering import record_node_cost, record_serverless_cost
-from sskai.serving.process import is_alive
-from sskai.store.metadata import CostRecord, Endpoint, Status, utcnow
+from sskai.serving.targets import target_of
+from sskai.store.metadata import Endpoint, utcnow
 from sskai.store.stores import Stores
 
 
@@ -41,7 +41,7 @@ def meter_endpoints(stores: Stores, catalog: Catalog, now: datetime | None = Non
 
 def _meter_one(stores: Stores, catalog: Catalog, endpoint: Endpoint, now: datetime) -> EndpointReading:
     metrics: dict[str, Any] = {}
-    alive = is_alive(endpoint.pid)
+    alive = target_of(endpoint).is_alive(endpoint)
     if alive:
         try:
             metrics = read_endpoint_metrics(endpoint.url)
@@ -51,7 +51,7 @@ def _meter_one(stores: Stores, catalog: Catalog, endpoint: Endpoint, now: dateti
     since = endpoint.metered_until or endpoint.created_at
     seconds = max((now - since).total_seconds(), 0.0)
     record = None
-    if endpoint.target == "serverless":
+    if endpoint.target == ServingKind.SERVERLESS:
         requests = int(metrics.get("requests", endpoint.metered_requests)) - endpoint.metered_requests
         busy = float(metrics.get("busy_seconds", 0.0)) - float(endpoint.config.get("metered_busy_seconds", 0.0))
         record = record_serverless_cost(
@@ -69,7 +69,7 @@ def _meter_one(stores: Stores, catalog: Catalog, endpoint: Endpoint, now: dateti
         record = record_node_cost(
             stores,
             catalog,
-            resource_kind="endpoint",
+            resource_kind=ResourceKind.ENDPOINT,
             resource_id=endpoint.id,
             owner=endpoint.owner,
             instance_type=endpoint.instance_type,
@@ -83,51 +83,8 @@ def _meter_one(stores: Stores, catalog: Catalog, endpoint: Endpoint, now: dateti
         updates["config"] = {**endpoint.config, "metered_busy_seconds": float(metrics.get("busy_seconds", 0.0))}
     if not alive:
         updates.update(status=Status.FAILED, status_reason=f"endpoint process is gone or not answering {metrics}")
-        stores.metadata.log(endpoint.owner, "endpoint", endpoint.id, f"endpoint {endpoint.name} is down", "ERROR")
+        stores.metadata.log(
+            endpoint.owner, ResourceKind.ENDPOINT, endpoint.id, f"endpoint {endpoint.name} is down", "ERROR"
+        )
     stores.metadata.update(Endpoint, endpoint.id, **updates)
     return EndpointReading(endpoint.id, endpoint.name, alive, metrics, record.id if record else None)
-
-
-def cost_frame(stores: Stores) -> pd.DataFrame:
-    rows = [
-        {
-            "day": r.period_start.date(),
-            "month": r.period_start.strftime("%Y-%m"),
-            "kind": r.resource_kind,
-            "pricing": r.pricing,
-            "instance_type": r.instance_type,
-            "region": r.region,
-            "seconds": r.seconds,
-            "paid_usd": r.paid_usd,
-            "baseline_usd": r.baseline_usd,
-            "baseline": r.baseline,
-            "period_start": r.period_start,
-            "simulated": r.simulated,
-        }
-        for r in stores.metadata.list(CostRecord, owner=stores.settings.owner)
-    ]
-    columns = [
-        "day",
-        "month",
-        "kind",
-        "pricing",
-        "instance_type",
-        "region",
-        "seconds",
-        "paid_usd",
-        "baseline_usd",
-        "baseline",
-        "period_start",
-        "simulated",
-    ]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def cost_rollup(frame: pd.DataFrame, by: str = "day") -> pd.DataFrame:
-    """Paid, what the alternative would have cost, and the saving, per ``by`` (day, month, kind)."""
-    if frame.empty:
-        return pd.DataFrame(columns=[by, "paid_usd", "baseline_usd", "saving_usd", "saving_pct"])
-    rolled = frame.groupby(by, as_index=False)[["paid_usd", "baseline_usd"]].sum()
-    rolled["saving_usd"] = rolled["baseline_usd"] - rolled["paid_usd"]
-    rolled["saving_pct"] = 100.0 * rolled["saving_usd"] / rolled["baseline_usd"].where(rolled["baseline_usd"] > 0)
-    return rolled

@@ -1,11 +1,15 @@
-"""The pricing refresh: fetch (or fall back to) a catalog, store it as a version, re-run the election,
-and rewrite the Karpenter NodePools only when the answer changed, recording what changed.
+"""Prices over time: the catalog every stage prices with, and the refresh that replaces it.
+
+``current_catalog`` is the one accessor: the newest stored catalog version, else the shipped
+snapshot. The refresh fetches (or falls back to) a catalog, stores it as a version, re-runs the
+election, and rewrites the Karpenter NodePools only when the answer changed, recording what changed.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +18,8 @@ from sskai.catalog.refresh import SPOT_ADVISOR_URL, credentials_available, fetch
 from sskai.election import Job, elect
 from sskai.election.base import ElectionResult
 from sskai.karpenter import diff_pools, pools_summary, render_node_class, render_nodepools, to_yaml
-from sskai.store.metadata import CatalogVersion, ElectionRecord, Status, utcnow
+from sskai.kinds import ResourceKind, Status
+from sskai.store.metadata import CatalogVersion, ElectionRecord, utcnow
 from sskai.store.stores import Stores
 
 # NodePools are ranked for a reference job, so a tier's types are ordered by cost per unit of work:
@@ -33,26 +38,45 @@ def refresh_catalog(
     base = load_catalog()
     use_live = credentials_available() if live is None else live
     catalog = fetch_live_catalog(regions, base, advisor_url=advisor_url, client=client) if use_live else base
+    return catalog, store_catalog_version(stores, catalog, live=use_live)
+
+
+def store_catalog_version(stores: Stores, catalog: Catalog, live: bool) -> CatalogVersion:
+    """Keep ``catalog``'s offers as a new version; from now on it is what ``current_catalog`` returns."""
     stamp = utcnow()
-    key = f"catalogs/{stamp:%Y%m%dT%H%M%S%f}-{'live' if use_live else 'snapshot'}.csv"
+    key = f"catalogs/{stamp:%Y%m%dT%H%M%S%f}-{'live' if live else 'snapshot'}.csv"
     stores.artifacts.put_bytes(key, offers_to_csv(catalog.offers).encode())
-    version = stores.metadata.add(
+    return stores.metadata.add(
         CatalogVersion(
             owner=stores.settings.owner,
             source=catalog.source,
-            live=use_live,
+            live=live,
             fetched_at=stamp,
             offer_count=len(catalog.offers),
             artifact_key=key,
             status=Status.READY,
         )
     )
-    return catalog, version
 
 
 def load_catalog_version(stores: Stores, version: CatalogVersion) -> Catalog:
-    text = stores.artifacts.get_bytes(version.artifact_key).decode()
-    return replace(load_catalog(), offers=read_offers(io.StringIO(text)), source=version.source)
+    return _read_version(stores, version.id, version.artifact_key, version.source)
+
+
+@lru_cache(maxsize=8)
+def _read_version(stores: Stores, version_id: str, artifact_key: str, source: str) -> Catalog:
+    """A stored version never changes, so each is read from the artifact store once per process."""
+    text = stores.artifacts.get_bytes(artifact_key).decode()
+    return replace(load_catalog(), offers=read_offers(io.StringIO(text)), source=source)
+
+
+def current_catalog(stores: Stores) -> Catalog:
+    """What every stage prices with: the newest stored catalog version, else the shipped snapshot.
+
+    Prices are facts about the cloud, not about an owner, so the newest version of any owner counts.
+    """
+    newest = stores.metadata.latest(CatalogVersion, status=Status.READY)
+    return load_catalog() if newest is None else load_catalog_version(stores, newest)
 
 
 def elect_pools(catalog: Catalog, region: str, election: str = "sskai") -> tuple[ElectionResult, list[dict[str, Any]]]:
@@ -90,7 +114,7 @@ def update_nodepools(
     )
     stores.metadata.log(
         stores.settings.owner,
-        "election",
+        ResourceKind.ELECTION,
         record.id,
         f"{election} election in {region}: "
         + (f"NodePools rewritten, diff {diff}" if changed else "answer unchanged, NodePools kept"),

@@ -10,13 +10,17 @@ in) among the spot offers whose accelerator memory holds one training step.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from sskai.catalog.catalog import Catalog, InstanceOffer
-from sskai.costs import lambda_cost, spot_usd_per_hour
+from sskai.costs import lambda_charge, spot_usd_per_hour
 from sskai.election import BaselineElection, Job, elect
 from sskai.election.cost_model import ASSUMED_MFU, expected_training, ondemand_training
+from sskai.kinds import ServingKind
+from sskai.profiling.metrics import ProfileMetrics
+from sskai.versioned import Versioned
 
 GiB = 1024**3
 MiB = 1024**2
@@ -33,31 +37,48 @@ NODE_STARTUP_SECONDS = 120.0
 LAMBDA_FULL_VCPU_MB = 1769
 
 
-@dataclass(frozen=True)
-class Workload:
-    requests_per_hour: float = 1_000.0
-    latency_slo_ms: float = 1_000.0
-    training_samples: int = 10_000
-    epochs: int = 3
-    batch_size: int = 32
-    checkpoint_interval_seconds: float = 600.0
-    regions: tuple[str, ...] | None = None
+class Workload(BaseModel):
+    """What the model will be asked to do: the serving load and the training job to price."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    requests_per_hour: float = Field(1_000.0, ge=0, description="Expected inference requests per hour.")
+    latency_slo_ms: float = Field(1_000.0, gt=0, description="p95 latency target for one request (ms).")
+    training_samples: int = Field(10_000, ge=1, description="Samples in the training set.")
+    epochs: int = Field(3, ge=1, description="Passes over the training set.")
+    batch_size: int = Field(32, ge=1, description="Training batch size per device.")
+    checkpoint_interval_seconds: float = Field(600.0, gt=0, description="Seconds between checkpoints.")
+    regions: tuple[str, ...] | None = Field(None, description="Allowed regions; default: all.")
 
 
-@dataclass(frozen=True)
-class ServingPlan:
-    target: str  # "serverless" or "spot"
+class ServingAlternative(BaseModel):
+    """The option the plan did not take, priced, so a person can see the margin."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    target: ServingKind
+    usd_per_hour: float | None = None
+    instance_type: str | None = None
+    region: str | None = None
+    memory_mb: int | None = None
+
+
+class ServingPlan(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    target: ServingKind
     usd_per_hour: float
     memory_mb: int | None = None
     instance_type: str | None = None
     region: str | None = None
     expected_latency_ms: float | None = None
-    alternative: dict[str, Any] = field(default_factory=dict)
+    alternative: ServingAlternative | None = None
     reasons: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class TrainingPlan:
+class TrainingPlan(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     instance_type: str
     region: str
     accelerator: str
@@ -74,17 +95,18 @@ class TrainingPlan:
     reasons: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Recommendation:
+class Recommendation(Versioned):
+    """Where to serve and where to train, with the numbers and reasons; stored as the recommendation's plan."""
+
+    SCHEMA_VERSION: ClassVar[int] = 1
+    REMEDY: ClassVar[str] = "recommend again (`sskai recommend NAME`)"
+
     serving: ServingPlan
     training: TrainingPlan | None
     workload: Workload
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
-
-def recommend(profile: dict[str, Any], catalog: Catalog, workload: Workload = Workload()) -> Recommendation:
+def recommend(profile: ProfileMetrics, catalog: Catalog, workload: Workload = Workload()) -> Recommendation:
     return Recommendation(
         serving=plan_serving(profile, catalog, workload),
         training=plan_training(profile, catalog, workload),
@@ -104,25 +126,24 @@ def _gpu_offers(catalog: Catalog, min_memory_gib_each: float, regions: tuple[str
     ]
 
 
-def plan_serving(profile: dict[str, Any], catalog: Catalog, workload: Workload) -> ServingPlan:
-    need_mib = (
-        SERVERLESS_RUNTIME_MIB + (profile["weight_bytes"] + profile["inference_peak_bytes"]) * MEMORY_HEADROOM / MiB
-    )
+def plan_serving(profile: ProfileMetrics, catalog: Catalog, workload: Workload) -> ServingPlan:
+    held_bytes = profile.weight_bytes + profile.inference_peak_bytes
+    need_mib = SERVERLESS_RUNTIME_MIB + held_bytes * MEMORY_HEADROOM / MiB
     limits = catalog.aws_lambda
     memory_mb = max(limits.memory_mb_min, int(math.ceil(need_mib / 64.0) * 64))
-    cpu_latency_ms = profile["latency_ms_p95"] if profile.get("device") == "cpu" else None
+    cpu_latency_ms = profile.latency_ms_p95 if profile.on_cpu else None
 
-    gpu_need_gib = GPU_RUNTIME_GIB + (profile["weight_bytes"] + profile["inference_peak_bytes"]) * MEMORY_HEADROOM / GiB
+    gpu_need_gib = GPU_RUNTIME_GIB + held_bytes * MEMORY_HEADROOM / GiB
     gpu_offers = _gpu_offers(catalog, gpu_need_gib, workload.regions)
     cheapest_gpu = min(gpu_offers, key=spot_usd_per_hour) if gpu_offers else None
-    gpu_alternative = {}
+    gpu_alternative = None
     if cheapest_gpu is not None:
-        gpu_alternative = {
-            "target": "spot",
-            "instance_type": cheapest_gpu.instance_type,
-            "region": cheapest_gpu.region,
-            "usd_per_hour": spot_usd_per_hour(cheapest_gpu),
-        }
+        gpu_alternative = ServingAlternative(
+            target=ServingKind.SPOT,
+            instance_type=cheapest_gpu.instance_type,
+            region=cheapest_gpu.region,
+            usd_per_hour=spot_usd_per_hour(cheapest_gpu),
+        )
 
     reasons: list[str] = []
     serverless_ok = memory_mb <= limits.memory_mb_max
@@ -142,21 +163,21 @@ def plan_serving(profile: dict[str, Any], catalog: Catalog, workload: Workload) 
             )
 
     if serverless_ok:
-        per_request = lambda_cost(limits, memory_mb, expected_ms / 1000.0, 1)
+        per_request = lambda_charge(limits, memory_mb, expected_ms / 1000.0, 1).total_usd
         usd_per_hour = per_request * workload.requests_per_hour
         if cheapest_gpu is None or usd_per_hour <= spot_usd_per_hour(cheapest_gpu):
             reasons.append(
                 f"fits Lambda at {memory_mb} MB with expected p95 {expected_ms:.1f} ms; at "
                 f"{workload.requests_per_hour:,.0f} requests/h it costs ${usd_per_hour:.4f}/h"
                 + (
-                    f" against ${gpu_alternative['usd_per_hour']:.4f}/h for an always-on spot "
-                    f"{cheapest_gpu.instance_type}"
-                    if cheapest_gpu
+                    f" against ${gpu_alternative.usd_per_hour:.4f}/h for an always-on spot "
+                    f"{gpu_alternative.instance_type}"
+                    if gpu_alternative
                     else ""
                 )
             )
             return ServingPlan(
-                target="serverless",
+                target=ServingKind.SERVERLESS,
                 usd_per_hour=usd_per_hour,
                 memory_mb=memory_mb,
                 expected_latency_ms=expected_ms,
@@ -171,28 +192,28 @@ def plan_serving(profile: dict[str, Any], catalog: Catalog, workload: Workload) 
         f"in {cheapest_gpu.region} at ${spot_usd_per_hour(cheapest_gpu):.4f}/h"
     )
     return ServingPlan(
-        target="spot",
+        target=ServingKind.SPOT,
         usd_per_hour=spot_usd_per_hour(cheapest_gpu),
         instance_type=cheapest_gpu.instance_type,
         region=cheapest_gpu.region,
         expected_latency_ms=expected_ms,
-        alternative={"target": "serverless", "memory_mb": memory_mb},
+        alternative=ServingAlternative(target=ServingKind.SERVERLESS, memory_mb=memory_mb),
         reasons=tuple(reasons),
     )
 
 
-def training_memory_gib(profile: dict[str, Any], batch_size: int) -> float:
+def training_memory_gib(profile: ProfileMetrics, batch_size: int) -> float:
     """Device memory for one training step at ``batch_size``: state is fixed, activations scale with the batch."""
     # Weights, gradients and two Adam moments: four copies of the weights.
-    state = 4 * profile["weight_bytes"]
-    activations = max(profile["train_step_peak_bytes"] - state, 0) * batch_size / profile["train_batch_size"]
+    state = 4 * profile.weight_bytes
+    activations = max(profile.train_step_peak_bytes - state, 0) * batch_size / profile.train_batch_size
     return GPU_RUNTIME_GIB + (state + activations) * MEMORY_HEADROOM / GiB
 
 
-def plan_training(profile: dict[str, Any], catalog: Catalog, workload: Workload) -> TrainingPlan | None:
+def plan_training(profile: ProfileMetrics, catalog: Catalog, workload: Workload) -> TrainingPlan | None:
     """The sskai election's pick for this job, with the baseline's pick priced alongside for contrast."""
     need_gib = training_memory_gib(profile, workload.batch_size)
-    total_flops = profile["train_flops_per_sample"] * workload.training_samples * workload.epochs
+    total_flops = profile.train_flops_per_sample * workload.training_samples * workload.epochs
     job = Job(
         name="training",
         work_flops=total_flops,
@@ -207,18 +228,18 @@ def plan_training(profile: dict[str, Any], catalog: Catalog, workload: Workload)
     if best is None:
         return None
     offer = catalog.offer(best.instance_type, best.region)
-    numbers = best.numbers
+    estimate = expected_training(offer, catalog.accelerator_spec(offer), job)
     ondemand = ondemand_training(offer, catalog.accelerator_spec(offer), job)
     reasons = [
         f"one training step at batch {workload.batch_size} needs {need_gib:.2f} GiB of accelerator memory; "
         f"{result.considered} spot offers have it",
-        f"{total_flops:.3g} FLOPs ({profile['train_flops_per_sample']:.3g}/sample x {workload.training_samples:,} "
+        f"{total_flops:.3g} FLOPs ({profile.train_flops_per_sample:.3g}/sample x {workload.training_samples:,} "
         f"samples x {workload.epochs} epochs) at {ASSUMED_MFU:.0%} of datasheet FP32 FLOP/s, "
         f"plus {NODE_STARTUP_SECONDS:.0f} s of node start-up",
         f"{best.instance_type} in {best.region}: ${best.spot_usd_per_hour:.4f}/h spot, interruptions "
-        f"{best.interruption_frequency or 'unknown'} (x{numbers['inflation']:.4f} expected re-work), "
-        f"est. {numbers['expected_hours'] * 60:.1f} min, ${numbers['expected_usd']:.5f}"
-        + (f" vs ${ondemand['expected_usd']:.5f} on demand" if math.isfinite(ondemand["expected_usd"]) else ""),
+        f"{best.interruption_frequency or 'unknown'} (x{estimate.inflation:.4f} expected re-work), "
+        f"est. {estimate.expected_hours * 60:.1f} min, ${estimate.expected_usd:.5f}"
+        + (f" vs ${ondemand.expected_usd:.5f} on demand" if ondemand.finishes else ""),
     ]
     baseline = BaselineElection.placement(elect("baseline", job, catalog), job)
     if baseline is not None:
@@ -226,7 +247,7 @@ def plan_training(profile: dict[str, Any], catalog: Catalog, workload: Workload)
         priced = expected_training(other, catalog.accelerator_spec(other), job)
         reasons.append(
             f"SSKAI's Algorithm 1 would pick {baseline.instance_type} in {baseline.region}: "
-            f"est. ${priced['expected_usd']:.5f}"
+            f"est. ${priced.expected_usd:.5f}"
         )
     return TrainingPlan(
         instance_type=best.instance_type,
@@ -238,9 +259,9 @@ def plan_training(profile: dict[str, Any], catalog: Catalog, workload: Workload)
         spot_usd_per_hour=best.spot_usd_per_hour,
         ondemand_usd_per_hour=best.ondemand_usd_per_hour,
         interruption_frequency=best.interruption_frequency,
-        estimated_hours=numbers["expected_hours"],
-        estimated_spot_usd=numbers["expected_usd"],
-        estimated_ondemand_usd=ondemand["expected_usd"] if math.isfinite(ondemand["expected_usd"]) else None,
+        estimated_hours=estimate.expected_hours,
+        estimated_spot_usd=estimate.expected_usd,
+        estimated_ondemand_usd=ondemand.expected_usd if ondemand.finishes else None,
         candidates_considered=result.considered,
         reasons=tuple(reasons),
     )

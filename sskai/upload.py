@@ -11,16 +11,21 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from sskai.bundles import validate_dataset_bundle, validate_model_bundle
+from sskai.bundles import InputDeclaration, validate_dataset_bundle, validate_model_bundle
 from sskai.errors import UploadRejected
+from sskai.kinds import ResourceKind, Status
 from sskai.names import check_name
-from sskai.store.metadata import Dataset, Model, Status, Versioned
+from sskai.store.metadata import Dataset, Model, Versioned
 from sskai.store.stores import Stores
 from sskai.zipsafe import DEFAULT_LIMITS, ZipLimits, safe_extract
 
 
 def upload_model(
-    stores: Stores, name: str, archive: Path, declared: dict[str, Any] | None = None, limits: ZipLimits = DEFAULT_LIMITS
+    stores: Stores,
+    name: str,
+    archive: Path,
+    declared: InputDeclaration | None = None,
+    limits: ZipLimits = DEFAULT_LIMITS,
 ) -> Model:
     return _upload(
         stores,
@@ -58,7 +63,8 @@ def _upload(
             extracted = safe_extract(archive, Path(scratch) / "bundle", limits)
             manifest = validate(extracted.root)
         except UploadRejected as exc:
-            stores.metadata.log(owner, "upload", name, f"{what} upload of {archive.name} rejected: {exc}", "ERROR")
+            reason = f"{what} upload of {archive.name} rejected: {exc}"
+            stores.metadata.log(owner, ResourceKind.UPLOAD, name, reason, "ERROR")
             raise
     existing = stores.metadata.latest(
         kind, owner=owner, name=name, content_sha256=extracted.content_sha256, status=Status.READY
@@ -82,7 +88,7 @@ def _upload(
     )
     stores.metadata.log(
         owner,
-        what,
+        ResourceKind(what),
         record.id,
         f"stored {what} {name} v{version} ({extracted.total_bytes:,} bytes, sha256 {extracted.content_sha256[:12]})",
     )

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from prefect import get_run_logger, task
 
+from sskai.recommend import ServingPlan
 from sskai.serving.service import deploy_endpoint
 from sskai.store.metadata import Model, Training
 from tasks.common import retry_transient, stores
 
 
 @task(retries=1, retry_delay_seconds=2, retry_condition_fn=retry_transient)
-def deploy_model(name: str, model_id: str, training_id: str | None, plan: dict[str, Any] | None) -> dict[str, str]:
+def deploy_model(name: str, model_id: str, training_id: str | None, plan: ServingPlan | None) -> dict[str, str]:
     """Returns the endpoint id, URL and API key. The key is not stored in clear anywhere else."""
     s = stores()
     model = s.metadata.get(Model, model_id)

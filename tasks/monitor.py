@@ -1,28 +1,29 @@
-"""Monitor tasks: meter endpoints and publish the cost ledger."""
+"""Monitor tasks: meter endpoints at current prices and publish the cost ledger."""
 
 from __future__ import annotations
 
 from prefect import task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_markdown_artifact
 
-from sskai.catalog import load_catalog
-from sskai.monitoring import cost_frame, cost_rollup, meter_endpoints
+from sskai.ledger import LedgerGrouping, LedgerRow, cost_frame, ledger_rows
+from sskai.monitoring import meter_endpoints
+from sskai.pricing import current_catalog
+from sskai.reports import ledger_section, to_markdown
 from tasks.common import stores
 
 
 @task
 def meter_all_endpoints() -> list[dict]:
-    readings = meter_endpoints(stores(), load_catalog())
+    s = stores()
+    readings = meter_endpoints(s, current_catalog(s))
     return [{"endpoint_id": r.endpoint_id, "name": r.name, "alive": r.alive, **r.metrics} for r in readings]
 
 
 @task
-def publish_cost_summary() -> list[dict]:
-    rolled = cost_rollup(cost_frame(stores()), by="kind")
-    rows = [
-        {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}  # NaN is not JSON
-        for row in rolled.to_dict(orient="records")
-    ]
+def publish_cost_summary() -> list[LedgerRow]:
+    frame = cost_frame(stores())
+    rows = ledger_rows(frame, LedgerGrouping.KIND)
     if rows:
-        create_table_artifact(rows, key="cost-summary", description="Paid vs what it replaced, per resource kind")
+        section = ledger_section(rows, LedgerGrouping.KIND, simulated=bool(frame["simulated"].any()))
+        create_markdown_artifact(to_markdown([section]), key="cost-summary", description=section.title)
     return rows

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from prefect import get_run_logger, task
@@ -11,11 +10,6 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from sskai.pricing import load_catalog_version, refresh_catalog, update_nodepools
 from sskai.store.metadata import CatalogVersion
 from tasks.common import retry_transient, stores
-
-
-def nodepools_path() -> Path:
-    configured = os.environ.get("SSKAI_NODEPOOLS_PATH")
-    return Path(configured) if configured else stores().settings.home / "karpenter" / "nodepools.yaml"
 
 
 @task(retries=2, retry_delay_seconds=30, retry_condition_fn=retry_transient)
@@ -29,7 +23,7 @@ def refresh_catalog_task(regions: list[str], live: bool | None = None) -> str:
 def update_nodepools_task(catalog_version_id: str, region: str, output: str | None, election: str) -> dict:
     s = stores()
     version = s.metadata.get(CatalogVersion, catalog_version_id)
-    path = Path(output) if output else nodepools_path()
+    path = Path(output) if output else s.settings.nodepools_file
     record = update_nodepools(s, version, load_catalog_version(s, version), region, path, election)
     create_table_artifact(
         [{"pool": name, "instance_types": ", ".join(types)} for name, types in record.pools.items()],

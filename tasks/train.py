@@ -1,4 +1,4 @@
-"""Train task: run (or resume) a stored training on Ray, reporting progress as a Prefect artifact.
+"""Train tasks: record a training, then run (or resume) it on Ray with a Prefect progress artifact.
 
 A lost cluster fails the task; its retry runs the same training id, so Ray Train resumes from the
 newest complete checkpoint in the artifact store instead of starting over.
@@ -12,12 +12,22 @@ import threading
 from prefect import get_run_logger, task
 from prefect.artifacts import create_progress_artifact, create_table_artifact, update_progress_artifact
 
-from sskai.catalog import load_catalog
-from sskai.store.metadata import Training
-from sskai.training.service import run_stored_training
-from tasks.common import retry_transient, stores
+from sskai.pricing import current_catalog
+from sskai.recommend import TrainingPlan
+from sskai.store.metadata import Dataset, Model, Training
+from sskai.training.config import TrainingConfig
+from sskai.training.service import create_training, run_stored_training
+from tasks.common import LOOKUP_RETRIES, retry_transient, stores
 
 PROGRESS_POLL_SECONDS = 1.0
+
+
+@task(**LOOKUP_RETRIES)
+def record_training(model_id: str, dataset_id: str, config: TrainingConfig, plan: TrainingPlan | None) -> str:
+    """A pending training of this model on this dataset, on the planned instance; returns its id."""
+    s = stores()
+    model, dataset = s.metadata.get(Model, model_id), s.metadata.get(Dataset, dataset_id)
+    return create_training(s, model, dataset, config, plan).id
 
 
 def _follow_progress(training_id: str, artifact_id: object, done: threading.Event) -> None:
@@ -38,8 +48,9 @@ def train_model(training_id: str) -> str:
         target=contextvars.copy_context().run, args=(_follow_progress, training_id, artifact_id, done), daemon=True
     )
     follower.start()
+    s = stores()
     try:
-        record = run_stored_training(stores(), training_id, load_catalog())
+        record = run_stored_training(s, training_id, current_catalog(s))
     finally:
         done.set()
         follower.join()

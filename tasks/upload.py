@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from prefect import get_run_logger, task
 
 from sskai import upload
+from sskai.bundles import InputDeclaration
 from tasks.common import retry_transient, stores
 
 
 @task(retries=2, retry_delay_seconds=2, retry_condition_fn=retry_transient)
-def upload_model(name: str, archive: str, declared: dict[str, Any] | None = None) -> str:
+def upload_model(name: str, archive: str, declared: InputDeclaration | None = None) -> str:
     record = upload.upload_model(stores(), name, Path(archive), declared)
     get_run_logger().info("model %s v%s stored (sha256 %s)", record.name, record.version, record.content_sha256[:12])
     return record.id
 
 
 @task(retries=2, retry_delay_seconds=2, retry_condition_fn=retry_transient)
-def upload_dataset(name: str, archive: str, declared: dict[str, Any] | None = None) -> str:
-    record = upload.upload_dataset(stores(), name, Path(archive), declared)
+def upload_dataset(name: str, archive: str) -> str:
+    record = upload.upload_dataset(stores(), name, Path(archive))
     get_run_logger().info("dataset %s v%s stored (sha256 %s)", record.name, record.version, record.content_sha256[:12])
     return record.id

@@ -1,13 +1,15 @@
-"""One embedded Prefect server, one moto S3 server and one local Ray cluster for the whole session.
+"""Shared servers for the whole session, and the two tiers of the suite.
 
-Each test gets its own SSKAI_HOME (SQLite metadata store and file:// artifact store) unless it
-asks for another configuration.
+The Prefect server, the moto S3 server and the local Ray cluster start once, only for the tests
+that ask for them. A test that uses none of them is in the ``fast`` tier (``pytest -m fast``); the
+rest are ``integration``. Each test gets its own SSKAI_HOME (SQLite metadata store and file://
+artifact store) unless it asks for another configuration; environment changes are scoped to the
+test that makes them (``monkeypatch``).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,10 +18,21 @@ import pytest
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
+# A test using any of these talks to a real server or cluster: the integration tier.
+INTEGRATION_FIXTURES = {"prefect_server", "ray_cluster", "moto_server", "postgres_db", "endpoint", "pipeline_run"}
+# Fake credentials for moto, which accepts any; never set outside the test (or the Ray cluster) that needs them.
+FAKE_AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        tier = "integration" if INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())) else "fast"
+        item.add_marker(tier)
+
 
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
-    """A real S3 API on loopback. Started before Ray so Ray's workers inherit its address."""
+    """A real S3 (and EC2) API on loopback; tests reach it through the ``aws`` fixture."""
     from moto.server import ThreadedMotoServer
 
     from sskai.serving.process import free_port
@@ -27,18 +40,19 @@ def moto_server() -> Iterator[str]:
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     server.start()
-    url = f"http://127.0.0.1:{port}"
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_ENDPOINT_URL=url,
-    )
-    yield url
+    yield f"http://127.0.0.1:{port}"
     server.stop()
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture
+def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """This test's boto3 and sskai settings point at the moto server, with fake credentials, until it ends."""
+    for name, value in {**FAKE_AWS, "AWS_ENDPOINT_URL": moto_server}.items():
+        monkeypatch.setenv(name, value)
+    return moto_server
+
+
+@pytest.fixture(scope="session")
 def prefect_server() -> Iterator[None]:
     from prefect.testing.utilities import prefect_test_harness
 
@@ -48,9 +62,13 @@ def prefect_server() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def ray_cluster(moto_server: str) -> Iterator[None]:
+    """One local Ray cluster for the session; its processes (not the tests) carry the fake S3 credentials."""
     import ray
 
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in FAKE_AWS.items():
+            patch.setenv(name, value)
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield
     ray.shutdown()
 
@@ -59,8 +77,8 @@ def ray_cluster(moto_server: str) -> Iterator[None]:
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "sskai-home"
     monkeypatch.setenv("SSKAI_HOME", str(home))
-    monkeypatch.delenv("SSKAI_DATABASE_URL", raising=False)
-    monkeypatch.delenv("SSKAI_ARTIFACT_URL", raising=False)
+    for variable in ("SSKAI_DATABASE_URL", "SSKAI_ARTIFACT_URL", "SSKAI_SETTINGS_BLOCK", "SSKAI_NODEPOOLS_PATH"):
+        monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("SSKAI_OWNER", "tester")
     return home
 
@@ -84,13 +102,9 @@ def example_zips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Pa
 def endpoints_cleanup(stores) -> Iterator[None]:
     """Stop every endpoint a test started, pass or fail."""
     yield
+    from sskai.kinds import Status
     from sskai.serving.service import stop_stored_endpoint
-    from sskai.store.metadata import Endpoint, Status
+    from sskai.store.metadata import Endpoint
 
     for record in stores.metadata.list(Endpoint, status=Status.READY):
         stop_stored_endpoint(stores, record.id, reason="test finished")
-
-
-def copy_tree(source: Path, target: Path) -> Path:
-    shutil.copytree(source, target)
-    return target

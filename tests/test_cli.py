@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
+
+from sskai.recommend import Workload
+from sskai.training.config import TrainingConfig
 
 from tests.helpers import make_zip
 from ui.cli import app
 
 runner = CliRunner()
+ON_THE_SERVER = pytest.mark.usefixtures("prefect_server")
 
 
+@ON_THE_SERVER
 def test_examples_upload_profile_recommend_and_costs(home, tmp_path: Path) -> None:
     built = runner.invoke(app, ["examples", str(tmp_path / "ex")])
     assert built.exit_code == 0, built.output
@@ -25,11 +31,12 @@ def test_examples_upload_profile_recommend_and_costs(home, tmp_path: Path) -> No
     profiled = runner.invoke(app, ["profile", "cnn"])
     assert profiled.exit_code == 0 and "parameter_count" in profiled.output and "28,698" in profiled.output
     advised = runner.invoke(app, ["recommend", "cnn", "--requests-per-hour", "100"])
-    assert advised.exit_code == 0 and "Serving: serverless" in advised.output and "Training:" in advised.output
+    assert advised.exit_code == 0 and "Serve: serverless" in advised.output and "Train:" in advised.output
     ledger = runner.invoke(app, ["costs", "--by", "month"])
-    assert ledger.exit_code == 0 and "Cost summary" in ledger.output
+    assert ledger.exit_code == 0 and "Costs by month" in ledger.output
 
 
+@ON_THE_SERVER
 def test_declarations_on_the_command_line(home, tmp_path: Path) -> None:
     source = "from torch import nn\nModelClass = lambda: nn.Linear(6, 1)\n"
     archive = make_zip(tmp_path / "m.zip", {"model.py": source})
@@ -37,6 +44,7 @@ def test_declarations_on_the_command_line(home, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+@ON_THE_SERVER
 def test_errors_are_one_clear_line(home, tmp_path: Path) -> None:
     evil = make_zip(tmp_path / "evil.zip", {"model.py": "x", "../../etc/cron.d/x": "boom"})
     rejected = runner.invoke(app, ["upload", "model", "evil", str(evil)])
@@ -45,10 +53,30 @@ def test_errors_are_one_clear_line(home, tmp_path: Path) -> None:
     assert named.exit_code == 1 and "1-20 characters" in named.output
     missing = runner.invoke(app, ["profile", "nothing"])
     assert missing.exit_code == 1 and "no ready model named 'nothing'" in missing.output
-    wrong = runner.invoke(app, ["costs", "--by", "week"])
-    assert wrong.exit_code == 1
+    wrong = runner.invoke(app, ["costs", "--by", "week"], env={"COLUMNS": "200"})
+    assert wrong.exit_code == 2 and "'week' is not one of 'day', 'month', 'kind'" in wrong.output
+    shape = runner.invoke(app, ["upload", "model", "lin", str(evil), "--input-shape", "abc"])
+    assert shape.exit_code == 1 and "--input-shape.0: Input should be a valid integer" in shape.output
+    workers = runner.invoke(app, ["train", "m", "d", "--num-workers", "0"])
+    assert workers.exit_code == 1 and "--num-workers: Input should be greater than or equal to 1" in workers.output
+    markup = make_zip(tmp_path / "markup.zip", {"model.py": "x", "../[/x]": "boom"})
+    odd = runner.invoke(app, ["upload", "model", "markup", str(markup)])  # the reason quotes the entry: not markup
+    assert odd.exit_code == 1 and "[/x]" in odd.output and "Traceback" not in odd.output
 
 
+def test_training_and_workload_options_come_from_their_models() -> None:
+    """Every field is an option with the model's default: nothing is restated by hand."""
+    for command, model in (("train", TrainingConfig), ("recommend", Workload)):
+        shown = runner.invoke(app, [command, "--help"], terminal_width=200, env={"COLUMNS": "200"})
+        assert shown.exit_code == 0
+        for name, field in model.model_fields.items():
+            assert "--" + name.replace("_", "-") in shown.output, (command, name)
+            if field.description:
+                assert field.description.split()[0] in shown.output
+    assert "[default: 50]" in runner.invoke(app, ["train", "--help"], env={"COLUMNS": "200"}).output
+
+
+@ON_THE_SERVER
 def test_elect_and_refresh_prices(home, tmp_path: Path) -> None:
     shown = runner.invoke(app, ["elect", "--min-memory-gib", "40", "--region", "eu-west-1", "--top", "2"])
     assert shown.exit_code == 0, shown.output

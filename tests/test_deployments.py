@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
 
 import yaml
 from prefect.client.orchestration import get_client
 
-from blocks.settings import SskaiSettings, apply_settings, register_settings
+from blocks.settings import register_settings
 from deployments.catalog import MONITOR_CRON, PRICING_REFRESH_CRON, all_deployments
+from tasks import common
 from tests.test_layout import ROOT
 
 
@@ -42,12 +42,18 @@ def test_every_deployment_registers_with_its_schedule() -> None:
     assert hourly.schedule.cron == PRICING_REFRESH_CRON == declared["pricing-refresh"]["schedules"][0]["cron"]
 
 
-def test_settings_block_round_trips_through_the_server(monkeypatch) -> None:
-    for variable in ("SSKAI_DATABASE_URL", "SSKAI_ARTIFACT_URL", "AWS_DEFAULT_REGION"):
-        monkeypatch.setenv(variable, "before")  # restored by monkeypatch after the block overwrites it
-    register_settings("postgresql+psycopg2://postgres@db/sskai", "s3://team-bucket/sskai", "eu-west-1", name="test")
-    loaded = apply_settings("test")
-    assert isinstance(loaded, SskaiSettings)
-    assert os.environ["SSKAI_DATABASE_URL"] == "postgresql+psycopg2://postgres@db/sskai"
-    assert os.environ["SSKAI_ARTIFACT_URL"] == "s3://team-bucket/sskai"
-    assert os.environ["AWS_DEFAULT_REGION"] == "eu-west-1"
+def test_a_worker_takes_its_stores_from_the_named_settings_block(home, tmp_path, monkeypatch) -> None:
+    shared = tmp_path / "shared"
+    database_url, artifact_url = f"sqlite:///{shared / 'team.db'}", (shared / "artifacts").as_uri()
+    register_settings(database_url, artifact_url, "eu-west-1", name="team")
+    assert common.settings().database_url != database_url  # no block named: the environment decides
+    monkeypatch.setenv("SSKAI_SETTINGS_BLOCK", "team")
+    settings = common.settings()
+    assert (settings.database_url, settings.artifact_url, settings.aws_region) == (
+        database_url,
+        artifact_url,
+        "eu-west-1",
+    )
+    assert settings.owner == "tester" and settings.home == home.resolve()  # the rest still comes from here
+    shared.mkdir()
+    assert common.stores().metadata.url == database_url

@@ -9,8 +9,10 @@ import pytest
 
 from sskai.catalog import load_catalog
 from sskai.catalog.catalog import Catalog, InstanceOffer
-from sskai.election import ELECTIONS, BaselineElection, Job, elect
+from sskai.election import BaselineElection, Election, Job, elect
 from sskai.election.cost_model import expected_training, interruptions_per_hour
+from sskai.errors import ConfigError
+from sskai.registry import UnknownName
 
 
 def offer(
@@ -45,10 +47,19 @@ def catalog_of(*offers: InstanceOffer) -> Catalog:
     return replace(real, offers=tuple(offers), source="test")
 
 
-def test_both_elections_are_registered_by_name() -> None:
-    assert set(ELECTIONS) >= {"baseline", "sskai"}
-    with pytest.raises(ValueError, match="unknown election 'cheapest'"):
+def test_both_elections_are_registered_by_name_with_sskai_the_default() -> None:
+    assert set(Election.registry.names()) >= {"baseline", "sskai"}
+    assert Election.registry.get() is Election.registry.get("sskai")
+    with pytest.raises(UnknownName, match="unknown election 'cheapest'; choose one of: baseline, sskai"):
         elect("cheapest", Job(name="x"), load_catalog())
+
+
+def test_a_duplicate_election_name_is_refused() -> None:
+    with pytest.raises(ConfigError, match="election 'baseline' is registered twice"):
+
+        class Impostor(Election, name="baseline"):
+            def run(self, job, catalog):  # pragma: no cover - never registered
+                raise AssertionError
 
 
 def test_baseline_matches_the_report_on_a_hand_checked_example() -> None:
@@ -105,7 +116,7 @@ def test_interruptions_change_the_answer_when_prices_are_close() -> None:
     assert cheapest.region == "us-east-1"
     best = elect("sskai", LONG_JOB, catalog).best
     assert best.region == "us-west-2"
-    assert best.numbers["inflation"] < expected_training(flaky, catalog.accelerator_spec(flaky), LONG_JOB)["inflation"]
+    assert best.numbers["inflation"] < expected_training(flaky, catalog.accelerator_spec(flaky), LONG_JOB).inflation
     # With frequent checkpoints and a quick restart the cheaper pool wins again: the answer follows the job.
     quick = replace(LONG_JOB, checkpoint_interval_seconds=300, restart_seconds=60)
     assert elect("sskai", quick, catalog).best.region == "us-east-1"
@@ -113,14 +124,15 @@ def test_interruptions_change_the_answer_when_prices_are_close() -> None:
 
 def test_expected_cost_arithmetic() -> None:
     t4 = offer("g4dn.xlarge", "NVIDIA T4 Tensor Core", 1, 16, 0.2, bucket=">20%")
-    numbers = expected_training(t4, load_catalog().accelerator_spec(t4), LONG_JOB)
+    estimate = expected_training(t4, load_catalog().accelerator_spec(t4), LONG_JOB)
     rate = -math.log(1 - 0.30) / 730
     loss_hours = (1800 + 4 * 3600 / 2) / 3600
     inflation = (1 + 5 / (4 * 3600)) / (1 - rate * loss_hours)
-    assert numbers["compute_hours"] == pytest.approx(200.0)
-    assert numbers["inflation"] == pytest.approx(inflation)
-    assert numbers["expected_hours"] == pytest.approx(200 * inflation + 0.5)
-    assert numbers["expected_usd"] == pytest.approx(numbers["expected_hours"] * 0.2)
+    assert estimate.compute_hours == pytest.approx(200.0)
+    assert estimate.inflation == pytest.approx(inflation)
+    assert estimate.expected_hours == pytest.approx(200 * inflation + 0.5)
+    assert estimate.expected_usd == pytest.approx(estimate.expected_hours * 0.2)
+    assert estimate.as_numbers()["expected_usd"] == estimate.expected_usd
     assert interruptions_per_hour(None) == interruptions_per_hour(">20%") > interruptions_per_hour("<5%")
 
 
@@ -129,8 +141,8 @@ def test_multi_gpu_instances_are_scaled_honestly() -> None:
     four = offer("g5.12xlarge", "NVIDIA A10G", 4, 96, 3.9)  # cheaper per GPU, but not four times as fast
     catalog = catalog_of(one, four)
     job = Job(name="dp", work_flops=1e18, min_accelerator_memory_gib=20)
-    single = expected_training(one, catalog.accelerator_spec(one), job)["flops_per_second"]
-    quad = expected_training(four, catalog.accelerator_spec(four), job)["flops_per_second"]
+    single = expected_training(one, catalog.accelerator_spec(one), job).flops_per_second
+    quad = expected_training(four, catalog.accelerator_spec(four), job).flops_per_second
     assert quad == pytest.approx(4 * single * 0.92**2)
     assert elect("sskai", job, catalog).best.instance_type == "g5.xlarge"
 

@@ -29,6 +29,14 @@ def test_the_domain_package_imports_neither_prefect_nor_streamlit() -> None:
         assert not leaked, f"{path.relative_to(ROOT)} imports {leaked}"
 
 
+def test_only_the_settings_module_reads_the_environment() -> None:
+    for path in (ROOT / "sskai").rglob("*.py"):
+        if path.relative_to(ROOT).as_posix() == "sskai/settings.py":
+            continue
+        text = path.read_text()
+        assert "os.environ" not in text and "getenv" not in text, f"{path.relative_to(ROOT)} reads the environment"
+
+
 def test_no_eval_no_pickle_no_shell() -> None:
     forbidden = re.compile(r"(?<![.\w])eval\(|(?<![.\w])exec\(|pickle\.loads?\(|shell=True|allow_pickle=True")
     for folder in ("sskai", "flows", "tasks", "ui", "blocks", "deployments"):

@@ -23,10 +23,12 @@ from prefect.client.schemas.sorting import FlowRunSort
 from streamlit.testing.v1 import AppTest
 
 from flows.pipeline import pipeline_flow
-from sskai.monitoring import cost_frame, cost_rollup
+from sskai.kinds import Status
+from sskai.examples import EXAMPLES
+from sskai.ledger import LedgerGrouping, cost_frame, ledger_rows
 from sskai.serving.client import predict
 from sskai.serving.process import free_port
-from sskai.store.metadata import Endpoint, LogEntry, Profile, Recommendation, Status, Training
+from sskai.store.metadata import Endpoint, LogEntry, Profile, Recommendation, Training
 from sskai.store.stores import open_stores
 from tests.browser import open_page
 
@@ -35,23 +37,19 @@ DASHBOARD = str(ROOT / "ui" / "dashboard.py")
 
 
 @pytest.fixture(scope="module")
-def pipeline_run(tmp_path_factory: pytest.TempPathFactory, ray_cluster) -> Iterator[tuple]:
-    saved = {k: os.environ.get(k) for k in ("SSKAI_HOME", "SSKAI_OWNER", "SSKAI_DATABASE_URL", "SSKAI_ARTIFACT_URL")}
-    os.environ.update(SSKAI_HOME=str(tmp_path_factory.mktemp("pipeline-home")), SSKAI_OWNER="tester")
-    os.environ.pop("SSKAI_DATABASE_URL", None)
-    os.environ.pop("SSKAI_ARTIFACT_URL", None)
-    stores = open_stores()
-    summary = pipeline_flow(example="gpt", train_config={"epochs": 2})
-    yield stores, summary
-    from sskai.serving.service import stop_stored_endpoint
+def pipeline_run(tmp_path_factory: pytest.TempPathFactory, ray_cluster, prefect_server) -> Iterator[tuple]:
+    with pytest.MonkeyPatch.context() as env:  # this module's state folder, undone after its last test
+        env.setenv("SSKAI_HOME", str(tmp_path_factory.mktemp("pipeline-home")))
+        env.setenv("SSKAI_OWNER", "tester")
+        env.delenv("SSKAI_DATABASE_URL", raising=False)
+        env.delenv("SSKAI_ARTIFACT_URL", raising=False)
+        stores = open_stores()
+        summary = pipeline_flow(example="gpt", train_config=EXAMPLES["gpt"].train_config.model_copy(update={"epochs": 2}))
+        yield stores, summary
+        from sskai.serving.service import stop_stored_endpoint
 
-    for record in stores.metadata.list(Endpoint, status=Status.READY):
-        stop_stored_endpoint(stores, record.id, reason="test finished")
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+        for record in stores.metadata.list(Endpoint, status=Status.READY):
+            stop_stored_endpoint(stores, record.id, reason="test finished")
 
 
 async def _runs_by_flow() -> dict[str, list[str]]:
@@ -81,10 +79,11 @@ def test_pipeline_on_the_gpt_example(pipeline_run) -> None:
     assert training.instance_type == plan["training"]["instance_type"]
     assert stores.metadata.get(Endpoint, endpoint["endpoint_id"]).target == plan["serving"]["target"]
 
-    by_kind = cost_rollup(cost_frame(stores), by="kind").set_index("kind")
-    assert {"training", "endpoint"} <= set(by_kind.index)
-    assert by_kind.loc["training", "paid_usd"] < by_kind.loc["training", "baseline_usd"]
-    assert [row["kind"] for row in summary["costs"]] == sorted(by_kind.index)
+    by_kind = {row.group: row for row in ledger_rows(cost_frame(stores), LedgerGrouping.KIND)}
+    assert {"training", "endpoint"} <= set(by_kind)
+    assert by_kind["training"].paid_usd < by_kind["training"].instead_usd
+    assert by_kind["training"].saving.endswith("% saved vs on-demand " + training.instance_type)
+    assert [row.group for row in summary["costs"]] == sorted(by_kind)
     assert stores.metadata.list(LogEntry, resource_kind="training")
 
     runs = asyncio.run(_runs_by_flow())

@@ -74,7 +74,7 @@ class Ec2WithPlacementScores:
 
 
 @pytest.fixture
-def aws_clients(moto_server):
+def aws_clients(aws):
     ec2 = boto3.client("ec2", region_name="us-east-1")
     gpu_types = [
         t["InstanceType"]
@@ -167,6 +167,7 @@ def test_nodepools_are_rewritten_only_when_the_answer_changes(stores, tmp_path: 
     assert [r.changed for r in stores.metadata.list(ElectionRecord)] == [True, False, True]
 
 
+@pytest.mark.usefixtures("prefect_server")
 def test_pricing_refresh_flow_writes_schema_valid_nodepools(home, tmp_path: Path) -> None:
     output = tmp_path / "pools.yaml"
     result = pricing_refresh_flow(cluster_region="us-east-1", live=False, output=str(output))

@@ -9,9 +9,11 @@ import pytest
 import torch
 
 from flows.profile import profile_flow
-from sskai.errors import ProfileFailed
+from sskai.errors import ProfileFailed, StoredRecordInvalid
+from sskai.kinds import Status
 from sskai.profiling.memory import LiveTensorBytes
-from sskai.store.metadata import Profile, Status
+from sskai.profiling.service import profile_stored_model, stored_metrics
+from sskai.store.metadata import Profile
 from sskai.upload import upload_model
 from tests.helpers import make_zip
 
@@ -28,29 +30,40 @@ def test_live_tensor_bytes_sees_a_known_allocation() -> None:
     del small
 
 
+@pytest.mark.usefixtures("prefect_server")
 def test_profile_of_a_known_model(stores, tmp_path: Path) -> None:
     spec = json.dumps({"input_shape": [4], "task": "classification"})
     upload_model(stores, "lin", make_zip(tmp_path / "m.zip", {"model.py": LINEAR, "sskai.json": spec}))
     record = stores.metadata.get(Profile, profile_flow("lin"))
-    metrics = record.metrics
+    metrics = stored_metrics(record)
     assert record.status == Status.SUCCEEDED
-    assert metrics["parameter_count"] == 10
-    assert metrics["weight_bytes"] == 40
-    assert metrics["forward_flops_per_sample"] == 16  # 2 x 4 inputs x 2 outputs
-    assert metrics["train_flops_per_sample"] >= 2 * metrics["forward_flops_per_sample"]
-    assert metrics["train_step_peak_bytes"] > metrics["weight_bytes"]
-    assert 0 < metrics["latency_ms_p50"] <= metrics["latency_ms_p95"]
-    assert metrics["output_shape"] == [2]
+    assert metrics.parameter_count == 10
+    assert metrics.weight_bytes == 40
+    assert metrics.forward_flops_per_sample == 16  # 2 x 4 inputs x 2 outputs
+    assert metrics.train_flops_per_sample >= 2 * metrics.forward_flops_per_sample
+    assert metrics.train_step_peak_bytes > metrics.weight_bytes
+    assert 0 < metrics.latency_ms_p50 <= metrics.latency_ms_p95
+    assert metrics.output_shape == (2,)
 
 
 def test_examples_profile_with_sensible_sizes(stores, example_zips) -> None:
-    from sskai.profiling.service import profile_stored_model
-
     gpt = upload_model(stores, "gpt", example_zips["gpt"][0])
-    metrics = profile_stored_model(stores, gpt).metrics
-    assert metrics["parameter_count"] == sum(p.numel() for p in _gpt_parameters())
-    assert metrics["output_shape"] == [32, 64]
-    assert metrics["inference_peak_bytes"] > metrics["weight_bytes"]
+    metrics = stored_metrics(profile_stored_model(stores, gpt))
+    assert metrics.parameter_count == sum(p.numel() for p in _gpt_parameters())
+    assert metrics.output_shape == (32, 64)
+    assert metrics.inference_peak_bytes > metrics.weight_bytes
+
+
+def test_a_profile_stored_by_an_older_sskai_fails_with_what_to_do(stores, example_zips) -> None:
+    model = upload_model(stores, "mlp", example_zips["mlp"][0])
+    record = profile_stored_model(stores, model)
+    old = {k: v for k, v in record.metrics.items() if k != "schema_version"}
+    stale = stores.metadata.update(Profile, record.id, metrics=old)
+    with pytest.raises(StoredRecordInvalid, match=r"profile .* was written before .*profile the model again"):
+        stored_metrics(stale)
+    mangled = stores.metadata.update(Profile, record.id, metrics={**record.metrics, "weight_bytes": "lots"})
+    with pytest.raises(StoredRecordInvalid, match="weight_bytes: Input should be a valid integer"):
+        stored_metrics(mangled)
 
 
 def _gpt_parameters():
@@ -78,9 +91,9 @@ def test_a_crashing_model_is_a_failed_profile_with_its_reason(
 ) -> None:
     source = f"from torch import nn\n\nclass ModelClass(nn.Module):\n    def forward(self, x):\n        {forward}\n"
     spec = json.dumps({"input_shape": [4]})
-    upload_model(stores, "crash", make_zip(tmp_path / "m.zip", {"model.py": source, "sskai.json": spec}))
+    model = upload_model(stores, "crash", make_zip(tmp_path / "m.zip", {"model.py": source, "sskai.json": spec}))
     with pytest.raises(ProfileFailed, match=reason):
-        profile_flow("crash", timeout_seconds=timeout)
+        profile_stored_model(stores, model, timeout_seconds=timeout)
     failed = stores.metadata.latest(Profile)
     assert failed.status == Status.FAILED
     assert reason.split(":")[0] in failed.status_reason or "timed out" in failed.status_reason

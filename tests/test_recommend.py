@@ -6,17 +6,30 @@ import pytest
 
 from sskai.catalog import load_catalog
 from sskai.costs import spot_usd_per_hour
-from sskai.recommend import Workload, plan_serving, plan_training, recommend, training_memory_gib
+from sskai.errors import StoredRecordInvalid
+from sskai.kinds import ServingKind
+from sskai.profiling.metrics import ProfileMetrics
+from sskai.recommend import Recommendation, Workload, plan_serving, plan_training, recommend, training_memory_gib
 
-SMALL = {
-    "device": "cpu",
-    "weight_bytes": 120_000,
-    "inference_peak_bytes": 2_000_000,
-    "train_step_peak_bytes": 5_000_000,
-    "train_batch_size": 8,
-    "train_flops_per_sample": 6.5e7,
-    "latency_ms_p95": 2.3,
-}
+SMALL = ProfileMetrics(
+    device="cpu",
+    parameter_count=30_000,
+    weight_bytes=120_000,
+    forward_flops_per_sample=2.2e7,
+    train_flops_per_sample=6.5e7,
+    inference_batch_size=8,
+    inference_peak_bytes=2_000_000,
+    train_batch_size=8,
+    train_step_peak_bytes=5_000_000,
+    latency_ms_p50=2.0,
+    latency_ms_p95=2.3,
+    batch_latency_ms_p50=3.0,
+    output_shape=(1,),
+)
+
+
+def like_small(**changes: float) -> ProfileMetrics:
+    return SMALL.model_copy(update=changes)
 
 
 def test_catalog_snapshot_loads_typed_rows() -> None:
@@ -33,17 +46,17 @@ def test_catalog_snapshot_loads_typed_rows() -> None:
 
 def test_a_small_fast_model_serves_serverless_with_its_reasons() -> None:
     plan = plan_serving(SMALL, load_catalog(), Workload())
-    assert plan.target == "serverless"
+    assert plan.target is ServingKind.SERVERLESS
     assert 128 <= plan.memory_mb <= 1024
-    assert plan.alternative["target"] == "spot" and plan.usd_per_hour < plan.alternative["usd_per_hour"]
+    assert plan.alternative.target is ServingKind.SPOT and plan.usd_per_hour < plan.alternative.usd_per_hour
     assert "fits Lambda" in plan.reasons[-1]
 
 
 def test_a_model_over_lambdas_memory_goes_to_a_spot_gpu_that_holds_it() -> None:
-    big = {**SMALL, "weight_bytes": 14 * 1024**3}
+    big = like_small(weight_bytes=14 * 1024**3)
     catalog = load_catalog()
     plan = plan_serving(big, catalog, Workload())
-    assert plan.target == "spot"
+    assert plan.target is ServingKind.SPOT
     assert any("over Lambda's 10240 MB limit" in r for r in plan.reasons)
     offer = catalog.offer(plan.instance_type, plan.region)
     assert offer.accelerator_memory_gib_each >= 14 * 1.25
@@ -58,7 +71,7 @@ def test_a_model_over_lambdas_memory_goes_to_a_spot_gpu_that_holds_it() -> None:
 
 
 def test_a_tight_latency_target_or_heavy_traffic_rules_out_serverless() -> None:
-    slow = plan_serving({**SMALL, "latency_ms_p95": 900.0}, load_catalog(), Workload(latency_slo_ms=200))
+    slow = plan_serving(like_small(latency_ms_p95=900.0), load_catalog(), Workload(latency_slo_ms=200))
     assert slow.target == "spot" and any("misses the 200 ms target" in r for r in slow.reasons)
     busy = plan_serving(SMALL, load_catalog(), Workload(requests_per_hour=5e7))
     assert busy.target == "spot" and any("more than a spot GPU" in r for r in busy.reasons)
@@ -80,4 +93,15 @@ def test_training_plan_holds_the_step_and_prices_the_job() -> None:
 def test_regions_restrict_the_choice() -> None:
     result = recommend(SMALL, load_catalog(), Workload(regions=("eu-west-1",)))
     assert result.training.region == "eu-west-1"
-    assert result.as_dict()["workload"]["regions"] == ("eu-west-1",)
+    assert result.stored()["workload"]["regions"] == ["eu-west-1"]
+
+
+def test_a_stored_recommendation_reads_back_and_an_old_one_fails_clearly() -> None:
+    result = recommend(SMALL, load_catalog(), Workload())
+    assert Recommendation.from_stored(result.stored(), "recommendation r1") == result
+    old = {k: v for k, v in result.stored().items() if k != "schema_version"}
+    with pytest.raises(StoredRecordInvalid, match=r"recommendation r1 was written before .* recommend again"):
+        Recommendation.from_stored(old, "recommendation r1")
+    broken = {**result.stored(), "serving": {"target": "mainframe"}}
+    with pytest.raises(StoredRecordInvalid, match=r"serving.target: Input should be 'serverless' or 'spot'"):
+        Recommendation.from_stored(broken, "recommendation r1")

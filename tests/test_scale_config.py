@@ -16,11 +16,12 @@ import psycopg2
 import pytest
 from psycopg2 import sql
 
-from sskai.config import load_settings
-from sskai.errors import NotFound
+from sskai.errors import ConfigError, NotFound
+from sskai.kinds import Status
 from sskai.serving.process import free_port
+from sskai.settings import ArtifactLocation, Settings
 from sskai.store.artifacts import S3ArtifactStore, open_store
-from sskai.store.metadata import Dataset, MetadataStore, Model, Status, Training
+from sskai.store.metadata import Dataset, MetadataStore, Model, Training
 from sskai.store.stores import open_stores
 from sskai.upload import upload_dataset, upload_model
 
@@ -42,7 +43,7 @@ def postgres_db() -> Iterator[str]:
 
 
 @pytest.fixture
-def bucket(moto_server: str) -> str:
+def bucket(aws: str) -> str:
     name = f"sskai-{uuid.uuid4().hex[:8]}"
     boto3.client("s3").create_bucket(Bucket=name)
     return name
@@ -79,7 +80,7 @@ def test_metadata_store_on_postgresql(postgres_db: str, home, example_zips, monk
 
 
 def test_artifact_store_on_s3(bucket: str, tmp_path: Path) -> None:
-    store = open_store(f"s3://{bucket}/team-a")
+    store = open_store(Settings(artifact_url=f"s3://{bucket}/team-a").artifacts)
     assert isinstance(store, S3ArtifactStore)
     store.put_bytes("models/x/bundle.zip", b"zip-bytes")
     (tmp_path / "ckpt").mkdir()
@@ -96,6 +97,11 @@ def test_artifact_store_on_s3(bucket: str, tmp_path: Path) -> None:
     assert store.list("checkpoints") == []
     with pytest.raises(ValueError, match="stay inside"):
         store.put_bytes("../escape", b"x")
+
+
+def test_an_unknown_artifact_scheme_lists_the_known_ones() -> None:
+    with pytest.raises(ConfigError, match="unknown artifact store scheme 'gs'; choose one of: file, s3"):
+        open_store(ArtifactLocation(url="gs://bucket/prefix"))
 
 
 @pytest.mark.usefixtures("ray_cluster")
@@ -201,8 +207,17 @@ def test_settings_read_the_scale_configuration(monkeypatch, tmp_path: Path) -> N
     monkeypatch.setenv("SSKAI_HOME", str(tmp_path))
     monkeypatch.setenv("SSKAI_DATABASE_URL", "postgresql+psycopg2://postgres@db/sskai")
     monkeypatch.setenv("SSKAI_ARTIFACT_URL", "s3://bucket/prefix")
-    settings = load_settings()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9000")  # the variable boto3 users already set
+    monkeypatch.setenv("RAY_ADDRESS", "ray://head:10001")
+    monkeypatch.setenv("SSKAI_NODEPOOLS_PATH", str(tmp_path / "pools.yaml"))
+    settings = Settings()
     assert (settings.database_url, settings.artifact_url) == (
         "postgresql+psycopg2://postgres@db/sskai",
         "s3://bucket/prefix",
     )
+    assert settings.artifacts == ArtifactLocation(
+        url="s3://bucket/prefix", aws_endpoint_url="http://127.0.0.1:9000", aws_region="us-east-1"
+    )
+    assert settings.ray_address == "ray://head:10001" and settings.nodepools_file == tmp_path / "pools.yaml"
+    monkeypatch.delenv("SSKAI_DATABASE_URL")
+    assert Settings().database_url == f"sqlite:///{tmp_path.resolve() / 'sskai.db'}"

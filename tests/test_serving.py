@@ -13,11 +13,14 @@ import pytest
 from safetensors.numpy import save
 
 from sskai.errors import EndpointError
+from sskai.kinds import Status
 from sskai.monitoring import meter_endpoints
 from sskai.serving.client import predict
 from sskai.serving.process import is_alive
+from sskai.kinds import ServingKind
+from sskai.recommend import ServingPlan
 from sskai.serving.service import deploy_endpoint, stop_stored_endpoint
-from sskai.store.metadata import Endpoint, Status
+from sskai.store.metadata import Endpoint
 from sskai.upload import upload_model
 
 
@@ -29,7 +32,7 @@ def endpoint(stores, example_zips, endpoints_cleanup):
         "mlp-ep",
         model,
         training=None,
-        plan={"target": "spot", "instance_type": "g4dn.xlarge", "region": "us-east-1"},
+        plan=ServingPlan(target=ServingKind.SPOT, usd_per_hour=0.2, instance_type="g4dn.xlarge", region="us-east-1"),
     )
     return record, api_key
 
@@ -175,6 +178,7 @@ def test_the_lambda_handler_serves_the_same_contract(tmp_path, example_zips, mon
     monkeypatch.setenv("SSKAI_BUNDLE_DIR", str(bundle))
     monkeypatch.setenv("SSKAI_API_KEY_SHA256", hash_key("k"))
     monkeypatch.setattr(lambda_handler, "_predictor", None)
+    monkeypatch.setattr(lambda_handler, "_settings", None)
     x = np.zeros((2, 8), np.float32)
     ok = lambda_handler.handler(
         {

@@ -14,7 +14,8 @@ from flows.recommend import recommend_flow
 from flows.train import train_flow
 from sskai.catalog import load_catalog
 from sskai.errors import TrainingFailed
-from sskai.store.metadata import CostRecord, Dataset, Model, Status, Training
+from sskai.kinds import Status
+from sskai.store.metadata import CostRecord, Dataset, Model, Training
 from sskai.training.checkpoints import LoopPosition, load_checkpoint, save_checkpoint
 from sskai.training.config import TrainingConfig
 from sskai.training.loop import split_indices
@@ -22,7 +23,7 @@ from sskai.training.service import create_training, run_stored_training
 from sskai.upload import upload_dataset, upload_model
 from tests.helpers import make_zip
 
-pytestmark = pytest.mark.usefixtures("ray_cluster")
+ON_THE_STACK = pytest.mark.usefixtures("ray_cluster", "prefect_server")
 
 
 def test_split_is_deterministic_and_disjoint() -> None:
@@ -42,12 +43,13 @@ def test_a_torn_checkpoint_is_refused(tmp_path: Path) -> None:
         load_checkpoint(tmp_path, torch.nn.Linear(2, 2), None)
 
 
+@ON_THE_STACK
 def test_train_flow_learns_checkpoints_and_meters(stores, example_zips) -> None:
     upload_model(stores, "mlp", example_zips["mlp"][0])
     upload_dataset(stores, "mlp", example_zips["mlp"][1])
     profile_flow("mlp")
     recommend_flow("mlp")
-    config = {"epochs": 3, "batch_size": 64, "learning_rate": 0.003, "checkpoint_every_steps": 10}
+    config = TrainingConfig(epochs=3, batch_size=64, learning_rate=0.003, checkpoint_every_steps=10)
     record = stores.metadata.get(Training, train_flow("mlp", "mlp", config=config))
     assert record.status == Status.SUCCEEDED and record.progress == 1.0
     val = [epoch["val_loss"] for epoch in record.history]
@@ -62,6 +64,7 @@ def test_train_flow_learns_checkpoints_and_meters(stores, example_zips) -> None:
     assert cost.baseline_usd == pytest.approx(cost.seconds / 3600 * offer.ondemand_usd_per_hour)
 
 
+@ON_THE_STACK
 def test_a_rerun_of_the_same_training_resumes_from_its_newest_checkpoint(stores, example_zips) -> None:
     model = upload_model(stores, "gpt", example_zips["gpt"][0])
     dataset = upload_dataset(stores, "gpt", example_zips["gpt"][1])
@@ -77,6 +80,7 @@ def test_a_rerun_of_the_same_training_resumes_from_its_newest_checkpoint(stores,
     assert second.history[1]["val_loss"] < second.history[0]["val_loss"]
 
 
+@ON_THE_STACK
 def test_a_nan_loss_fails_the_training_with_its_step(stores, tmp_path: Path, example_zips) -> None:
     source = textwrap.dedent("""
         from torch import nn
@@ -93,17 +97,18 @@ def test_a_nan_loss_fails_the_training_with_its_step(stores, tmp_path: Path, exa
     upload_model(stores, "nan", make_zip(tmp_path / "m.zip", {"model.py": source, "sskai.json": spec}))
     upload_dataset(stores, "mlp", example_zips["mlp"][1])
     with pytest.raises(TrainingFailed, match=r"loss became (nan|inf) at epoch 1, step 1"):
-        train_flow("nan", "mlp", config={"epochs": 1})
+        train_flow("nan", "mlp", config=TrainingConfig(epochs=1))
     failed = stores.metadata.latest(Training)
     assert failed.status == Status.FAILED and "loss became" in failed.status_reason
 
 
+@ON_THE_STACK
 def test_a_failing_loader_fails_once_without_ray_retries(stores, tmp_path: Path, example_zips) -> None:
     upload_model(stores, "mlp", example_zips["mlp"][0])
     loader = "def sskai_load_data():\n    raise ValueError('bucket credentials expired')\n"
     upload_dataset(stores, "broken", make_zip(tmp_path / "d.zip", {"loader.py": loader}))
     with pytest.raises(TrainingFailed, match="sskai_load_data\\(\\) raised ValueError: bucket credentials expired"):
-        train_flow("mlp", "broken", config={"epochs": 1})
+        train_flow("mlp", "broken", config=TrainingConfig(epochs=1))
 
 
 def test_shapes_that_do_not_match_are_refused_before_any_cluster_starts(stores, example_zips) -> None:
@@ -113,3 +118,23 @@ def test_shapes_that_do_not_match_are_refused_before_any_cluster_starts(stores, 
         create_training(stores, model, dataset, TrainingConfig(), plan=None)
     assert stores.metadata.list(Training) == []
     assert stores.metadata.get(Model, model.id) and stores.metadata.get(Dataset, dataset.id)
+
+
+@ON_THE_STACK
+def test_more_workers_than_the_cluster_can_hold_is_refused_at_once(stores, example_zips) -> None:
+    model = upload_model(stores, "mlp", example_zips["mlp"][0])
+    dataset = upload_dataset(stores, "mlp", example_zips["mlp"][1])
+    training = create_training(stores, model, dataset, TrainingConfig(num_workers=3), plan=None)
+    with pytest.raises(TrainingFailed, match=r"3 workers asked for, but the cluster has 2 CPUs .* at most 2"):
+        run_stored_training(stores, training.id, load_catalog())
+    assert stores.metadata.get(Training, training.id).status == Status.FAILED
+
+
+def test_a_checkpoint_manifest_from_another_schema_is_refused(tmp_path: Path) -> None:
+    model = torch.nn.Linear(2, 2)
+    save_checkpoint(tmp_path, model, torch.optim.Adam(model.parameters()), LoopPosition(epoch=1, global_step=4))
+    manifest = json.loads((tmp_path / "sskai_checkpoint.json").read_text())
+    assert manifest["schema_version"] == 1
+    (tmp_path / "sskai_checkpoint.json").write_text(json.dumps({**manifest, "schema_version": 99}))
+    with pytest.raises(TrainingFailed, match="schema version 99; this sskai reads version 1"):
+        load_checkpoint(tmp_path, torch.nn.Linear(2, 2), None)

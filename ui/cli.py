@@ -13,8 +13,16 @@ from typing import Annotated, Any
 
 import numpy as np
 import typer
+from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+from sskai.ledger import LedgerGrouping, LedgerRow
+from sskai.recommend import Workload
+from sskai.training.config import TrainingConfig
+from ui.options import options_from, validation_reason
+from ui.render import print_sections
 
 app = typer.Typer(help="sskai: train and serve models on the cheapest compute that fits.", no_args_is_help=True)
 upload_app = typer.Typer(help="Store a model or dataset zip.", no_args_is_help=True)
@@ -33,13 +41,14 @@ def _quiet(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show P
 
 
 def _stores() -> Any:
-    from sskai.store.stores import open_stores
+    from tasks.common import stores
 
-    return open_stores()
+    return stores()
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+    reason = validation_reason(exc) if isinstance(exc, ValidationError) else str(exc)
+    console.print(f"[bold red]error:[/] {escape(reason)}", soft_wrap=True)
     return typer.Exit(code=1)
 
 
@@ -84,28 +93,15 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"call it:  curl -s -X POST {endpoint['url']}/v1/predict -H 'authorization: Bearer "
         f"{endpoint['api_key']}' -H 'content-type: application/json' -d '{{\"inputs\": [...]}}'"
     )
-    _print_costs(summary["costs"], "kind")
+    _print_costs(summary["costs"], LedgerGrouping.KIND)
 
 
-def _usd(value: float) -> str:
-    """Metered figures of a demo are fractions of a cent: keep significant digits, not decimals."""
-    return f"{value:.4g}" if abs(value) < 0.01 else f"{value:,.4f}"
+def _print_costs(rows: list[LedgerRow], by: LedgerGrouping) -> None:
+    from sskai.ledger import cost_frame
+    from sskai.reports import ledger_section
 
-
-def _print_costs(rows: list[dict[str, Any]], by: str) -> None:
-    table = Table(title="Cost summary (simulated spot/serverless metering at catalog prices)")
-    for column in (by, "paid (USD)", "instead (USD)", "saving (USD)", "saving"):
-        table.add_column(column, justify="right" if column != by else "left")
-    for row in rows:
-        pct = row.get("saving_pct")
-        table.add_row(
-            str(row[by]),
-            _usd(row["paid_usd"]),
-            _usd(row["baseline_usd"]),
-            _usd(row["saving_usd"]),
-            f"{pct:.1f}%" if pct is not None and pct == pct else "-",
-        )
-    console.print(table)
+    simulated = bool(cost_frame(_stores())["simulated"].any())
+    print_sections(console, [ledger_section(rows, by, simulated)])
 
 
 @upload_app.command("model")
@@ -119,19 +115,15 @@ def upload_model(
 ) -> None:
     """Store a model zip (model.py with ModelClass; optional weights and sskai.json)."""
     from flows.upload import upload_flow
+    from sskai.bundles import InputDeclaration
 
-    declared: dict[str, Any] = {}
-    if input_shape:
-        declared["input_shape"] = [int(d) for d in input_shape.split(",")]
-    if input_dtype:
-        declared["input_dtype"] = input_dtype
-    if value_range:
-        declared["value_range"] = [float(v) for v in value_range.split(",")]
-    if task:
-        declared["task"] = task
-    result = _run(
-        lambda: upload_flow(model_name=name, model_zip=str(archive), model_declaration=declared or None), ("upload",)
-    )
+    try:
+        declared = InputDeclaration(
+            input_shape=input_shape, input_dtype=input_dtype, value_range=value_range, task=task
+        )
+    except ValidationError as exc:
+        raise _fail(exc) from exc
+    result = _run(lambda: upload_flow(model_name=name, model_zip=str(archive), model_declaration=declared), ("upload",))
     console.print(f"stored model {name}: {result['model_id']}")
 
 
@@ -148,73 +140,38 @@ def upload_dataset(name: str, archive: Path) -> None:
 def profile(model: str, timeout_seconds: float = 300.0) -> None:
     """Measure a stored model (in a separate process)."""
     from flows.profile import profile_flow
+    from sskai.profiling.service import stored_metrics
+    from sskai.reports import profile_section
     from sskai.store.metadata import Profile
 
     profile_id = _run(lambda: profile_flow(model, timeout_seconds=timeout_seconds), ("profile",))
-    table = Table(title=f"Profile of {model}")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    for key, value in _stores().metadata.get(Profile, profile_id).metrics.items():
-        shown = f"{value:,.4g}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else str(value)
-        table.add_row(key, shown)
-    console.print(table)
+    metrics = stored_metrics(_stores().metadata.get(Profile, profile_id))
+    print_sections(console, [profile_section(metrics, f"Profile of {model}")])
 
 
 @app.command()
-def recommend(
-    model: str,
-    requests_per_hour: float = 1000.0,
-    latency_slo_ms: float = 1000.0,
-    training_samples: int = 10_000,
-    epochs: int = 3,
-) -> None:
+@options_from(Workload, on_invalid=_fail)
+def recommend(model: str, config: Workload) -> None:
     """Where to serve and train a profiled model, and why."""
     from flows.recommend import recommend_flow
-    from sskai.store.metadata import Recommendation
+    from sskai.recommend import Recommendation
+    from sskai.reports import recommendation_sections
+    from sskai.store.metadata import Recommendation as RecommendationRecord
 
-    workload = {
-        "requests_per_hour": requests_per_hour,
-        "latency_slo_ms": latency_slo_ms,
-        "training_samples": training_samples,
-        "epochs": epochs,
-    }
-    record_id = _run(lambda: recommend_flow(model, workload=workload), ("recommend",))
-    plan = _stores().metadata.get(Recommendation, record_id).plan
-    serving, training = plan["serving"], plan["training"]
-    console.rule(f"Serving: [bold]{serving['target']}[/] at ${serving['usd_per_hour']:.5f}/h")
-    for reason in serving["reasons"]:
-        console.print(f"  - {reason}")
-    if training:
-        console.rule(f"Training: [bold]{training['instance_type']}[/] in {training['region']}")
-        for reason in training["reasons"]:
-            console.print(f"  - {reason}")
+    record_id = _run(lambda: recommend_flow(model, workload=config), ("recommend",))
+    record = _stores().metadata.get(RecommendationRecord, record_id)
+    print_sections(
+        console, recommendation_sections(Recommendation.from_stored(record.plan, f"recommendation {record_id}"))
+    )
 
 
 @app.command()
-def train(
-    model: str,
-    dataset: str,
-    epochs: int = 3,
-    batch_size: int = 32,
-    learning_rate: float = 1e-3,
-    optimizer: str = "adam",
-    loss: Annotated[str | None, typer.Option()] = None,
-    num_workers: int = 2,
-    checkpoint_every_steps: int = 50,
-) -> None:
+@options_from(TrainingConfig, on_invalid=_fail)
+def train(model: str, dataset: str, config: TrainingConfig) -> None:
     """Train a stored model on a stored dataset on the local Ray cluster."""
     from flows.train import train_flow
     from sskai.store.metadata import Training
 
-    config = {
-        "epochs": epochs,
-        "batch_size": batch_size,
-        "learning_rate": learning_rate,
-        "optimizer": optimizer,
-        "loss": loss,
-        "num_workers": num_workers,
-        "checkpoint_every_steps": checkpoint_every_steps,
-    }
     training_id = _run(lambda: train_flow(model, dataset, config=config), ("train",))
     record = _stores().metadata.get(Training, training_id)
     console.print(f"training {training_id} {record.status}: {record.metrics}")
@@ -237,8 +194,9 @@ def predict(
 ) -> None:
     """Send one request to an endpoint and print the answer."""
     from sskai.errors import SskaiError
+    from sskai.kinds import Status
     from sskai.serving.client import predict as call
-    from sskai.store.metadata import Endpoint, Status
+    from sskai.store.metadata import Endpoint
 
     record = _stores().metadata.latest(Endpoint, owner=_stores().settings.owner, name=endpoint, status=Status.READY)
     if record is None:
@@ -268,8 +226,9 @@ def list_endpoints() -> None:
 def stop_endpoints(name: str) -> None:
     """Stop every running endpoint with this name (metering it one last time)."""
     from flows.monitor import monitor_flow
+    from sskai.kinds import Status
     from sskai.serving.service import stop_stored_endpoint
-    from sskai.store.metadata import Endpoint, Status
+    from sskai.store.metadata import Endpoint
 
     stores = _stores()
     running = stores.metadata.list(Endpoint, owner=stores.settings.owner, name=name, status=Status.READY)
@@ -282,13 +241,11 @@ def stop_endpoints(name: str) -> None:
 
 
 @app.command()
-def costs(by: Annotated[str, typer.Option(help="day, month or kind")] = "day") -> None:
+def costs(by: Annotated[LedgerGrouping, typer.Option(help="Roll up per day, month or resource kind.")] = "day") -> None:
     """The cost ledger rolled up: what was paid, what it replaced, the saving."""
-    from sskai.monitoring import cost_frame, cost_rollup
+    from sskai.ledger import cost_frame, ledger_rows
 
-    if by not in {"day", "month", "kind"}:
-        raise _fail(ValueError("--by must be day, month or kind"))
-    _print_costs(cost_rollup(cost_frame(_stores()), by=by).to_dict(orient="records"), by)
+    _print_costs(ledger_rows(cost_frame(_stores()), by), by)
 
 
 @app.command()
@@ -302,22 +259,25 @@ def monitor() -> None:
             f"{reading['name']}: {'up' if reading['alive'] else 'DOWN'} "
             f"{ {k: v for k, v in reading.items() if k not in {'name', 'endpoint_id', 'alive'}} }"
         )
-    _print_costs(result["costs"], "kind")
+    _print_costs(result["costs"], LedgerGrouping.KIND)
 
 
 @app.command()
 def elect(
-    election: Annotated[str, typer.Option(help="sskai (expected cost) or baseline (SSKAI's Algorithm 1)")] = "sskai",
+    election: Annotated[
+        str | None, typer.Option(help="sskai (expected cost, the default) or baseline (Algorithm 1)")
+    ] = None,
     work_flops: Annotated[float, typer.Option(help="Total training FLOPs of the job.")] = 1e18,
     min_memory_gib: Annotated[float, typer.Option(help="Accelerator memory one device needs.")] = 16.0,
     checkpoint_interval_seconds: float = 600.0,
     region: Annotated[list[str] | None, typer.Option(help="Allowed regions (repeat); default all.")] = None,
     top: int = 3,
 ) -> None:
-    """Run an instance election on the shipped catalog and show every number that decided it."""
-    from sskai.catalog import load_catalog
+    """Run an instance election on the current catalog and show every number that decided it."""
     from sskai.election import Job
     from sskai.election import elect as run_election
+    from sskai.errors import SskaiError
+    from sskai.pricing import current_catalog
 
     job = Job(
         name="cli",
@@ -328,10 +288,10 @@ def elect(
         top_k=top,
     )
     try:
-        result = run_election(election, job, load_catalog())
-    except ValueError as exc:
+        result = run_election(election, job, current_catalog(_stores()))
+    except SskaiError as exc:
         raise _fail(exc) from exc
-    table = Table(title=f"{election} election: {result.considered} offers considered")
+    table = Table(title=f"{result.election} election: {result.considered} offers considered")
     for column in ("tier GiB", "instance", "region", "interruptions", "spot $/h", "score", "numbers"):
         table.add_column(column)
     for tier, candidates in result.tiers.items():

@@ -13,11 +13,29 @@ import httpx
 import pandas as pd
 import streamlit as st
 
-from sskai.monitoring import cost_frame, cost_rollup
-from sskai.store.metadata import Dataset, Endpoint, Model, Profile, Recommendation, Training
-from sskai.store.stores import open_stores
+from sskai.errors import StoredRecordInvalid
+from sskai.kinds import Status
+from sskai.ledger import LedgerGrouping, cost_frame, ledger_rows
+from sskai.profiling.metrics import ProfileMetrics
+from sskai.recommend import Recommendation
+from sskai.reports import Section, ledger_section, profile_section, recommendation_sections
+from sskai.store.metadata import Dataset, Endpoint, Model, Profile, Training
+from sskai.store.metadata import Recommendation as RecommendationRecord
+from tasks.common import stores as open_stores
 
 PAGES = ("Dashboard", "Data", "Models", "Train", "Inference")
+
+
+def show_sections(sections: list[Section] | tuple[Section, ...]) -> None:
+    """The Streamlit layout of the domain's report sections (the CLI and Prefect lay out the same ones)."""
+    for section in sections:
+        st.subheader(section.title)
+        if section.note:
+            st.caption(section.note)
+        if section.lines:
+            st.markdown("\n".join(f"- {line}" for line in section.lines))
+        if section.table is not None:
+            st.dataframe(pd.DataFrame(section.table.records()), hide_index=True)
 
 
 def dashboard_page(stores) -> None:
@@ -48,9 +66,10 @@ def dashboard_page(stores) -> None:
         alt.Chart(cumulative).mark_line(point=True).encode(x="time:T", y="usd:Q", color="series:N"), width="stretch"
     )
     st.subheader("By resource")
-    by_kind = cost_rollup(frame, by="kind")
-    bars = by_kind.rename(columns={"paid_usd": "paid", "baseline_usd": "instead"}).melt(
-        "kind", value_vars=["paid", "instead"], var_name="series", value_name="usd"
+    by_kind = ledger_rows(frame, LedgerGrouping.KIND)
+    bars = pd.DataFrame(
+        [{"kind": r.group, "series": "paid", "usd": r.paid_usd} for r in by_kind]
+        + [{"kind": r.group, "series": "instead", "usd": r.instead_usd} for r in by_kind]
     )
     chart = (
         alt.Chart(bars)
@@ -58,9 +77,13 @@ def dashboard_page(stores) -> None:
         .encode(x=alt.X("kind:N", axis=alt.Axis(labelAngle=0)), xOffset="series:N", y="usd:Q", color="series:N")
     )
     st.altair_chart(chart, width="stretch")
-    st.dataframe(by_kind, hide_index=True)
-    st.subheader("By day")
-    st.dataframe(cost_rollup(frame, by="day"), hide_index=True)
+    simulated = bool(frame["simulated"].any())
+    show_sections(
+        [
+            ledger_section(by_kind, LedgerGrouping.KIND, simulated),
+            ledger_section(ledger_rows(frame, LedgerGrouping.DAY), LedgerGrouping.DAY, simulated),
+        ]
+    )
 
 
 def data_page(stores) -> None:
@@ -110,21 +133,19 @@ def models_page(stores) -> None:
     if profile is None:
         st.info("Not profiled yet.")
         return
-    if profile.status == "failed":
+    if profile.status == Status.FAILED:
         st.error(f"Profile failed: {profile.status_reason}")
         return
-    st.subheader("Profile")
-    st.dataframe(pd.DataFrame([{"metric": k, "value": str(v)} for k, v in profile.metrics.items()]), hide_index=True)
-    recommendation = stores.metadata.latest(Recommendation, model_id=model.id)
-    if recommendation is not None:
-        serving, training = recommendation.plan["serving"], recommendation.plan["training"]
-        st.subheader(f"Serve: {serving['target']} (${serving['usd_per_hour']:.5f}/h)")
-        for reason in serving["reasons"]:
-            st.markdown(f"- {reason}")
-        if training:
-            st.subheader(f"Train: {training['instance_type']} in {training['region']}")
-            for reason in training["reasons"]:
-                st.markdown(f"- {reason}")
+    try:
+        sections = [profile_section(ProfileMetrics.from_stored(profile.metrics, f"profile {profile.id}"), "Profile")]
+        recommendation = stores.metadata.latest(RecommendationRecord, model_id=model.id)
+        if recommendation is not None:
+            plan = Recommendation.from_stored(recommendation.plan, f"recommendation {recommendation.id}")
+            sections += recommendation_sections(plan)
+    except StoredRecordInvalid as exc:
+        st.error(str(exc))
+        return
+    show_sections(sections)
 
 
 def train_page(stores) -> None:
@@ -181,7 +202,7 @@ def inference_page(stores) -> None:
         ),
         hide_index=True,
     )
-    ready = [e for e in endpoints if e.status == "ready"]
+    ready = [e for e in endpoints if e.status == Status.READY]
     if not ready:
         return
     endpoint = ready[[e.name for e in ready].index(st.selectbox("Endpoint", [e.name for e in ready]))]

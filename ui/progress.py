@@ -14,7 +14,8 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from sskai.store.metadata import Endpoint, Model, Profile, Recommendation, Status, Training, utcnow
+from sskai.kinds import Status
+from sskai.store.metadata import Endpoint, Model, Profile, Recommendation, Training, utcnow
 from sskai.store.stores import Stores
 
 STAGES = ("upload", "profile", "recommend", "train", "deploy", "monitor")

@@ -109,12 +109,6 @@ class Catalog:
         each = offer.accelerator_memory_gib_each
         return min(candidates, key=lambda s: abs(s.memory_gib - each))
 
-    def cpu_offer(self, instance_type: str) -> CpuOffer:
-        for offer in self.cpu_offers:
-            if offer.instance_type == instance_type:
-                return offer
-        raise NotFound(f"CPU instance {instance_type} is not in catalog {self.source}")
-
 
 def _plain_name(accelerator: str) -> str:
     return accelerator.replace(" Tensor Core", "").replace("Tesla ", "").strip()

@@ -5,13 +5,12 @@ Two elections register by name: ``baseline`` (SSKAI's Algorithm 1, kept as the r
 that decided the ranking.
 """
 
-from sskai.election.base import ELECTIONS, Candidate, Election, ElectionResult, elect
+from sskai.election.base import Candidate, Election, ElectionResult, elect
 from sskai.election.baseline import BaselineElection
 from sskai.election.expected_cost import ExpectedCostElection
 from sskai.election.job import Job
 
 __all__ = [
-    "ELECTIONS",
     "BaselineElection",
     "Candidate",
     "Election",

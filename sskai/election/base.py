@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from sskai.catalog.catalog import Catalog, InstanceOffer
 from sskai.costs import spot_usd_per_hour
 from sskai.election.job import Job
+from sskai.registry import Registered, Registry
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,6 @@ class ElectionResult:
         ranked = [c for tier in self.tiers.values() for c in tier]
         return max(ranked, key=lambda c: c.score) if ranked else None
 
-    def instance_types(self, tier: float) -> list[str]:
-        return sorted({c.instance_type for c in self.tiers.get(tier, ())})
-
     def as_dict(self) -> dict[str, Any]:
         return {
             "election": self.election,
@@ -66,23 +64,18 @@ class ElectionResult:
         }
 
 
-class Election(ABC):
-    """Contract: ``run`` ranks the catalog's spot offers for a job; it raises nothing for an empty answer."""
+class Election(Registered, ABC):
+    """Contract: ``run`` ranks the catalog's spot offers for a job; it raises nothing for an empty answer.
 
-    name: ClassVar[str]
+    Implementations register by name (``class Mine(Election, name="mine")``); ``sskai`` is the default.
+    """
 
-    def __init_subclass__(cls, **kwargs: object) -> None:
-        super().__init_subclass__(**kwargs)
-        ELECTIONS[cls.name] = cls
+    registry: ClassVar[Registry[Election]] = Registry("election")
 
     @abstractmethod
     def run(self, job: Job, catalog: Catalog) -> ElectionResult: ...
 
 
-ELECTIONS: dict[str, type[Election]] = {}
-
-
-def elect(name: str, job: Job, catalog: Catalog) -> ElectionResult:
-    if name not in ELECTIONS:
-        raise ValueError(f"unknown election {name!r}; choose one of {sorted(ELECTIONS)}")
-    return ELECTIONS[name]().run(job, catalog)
+def elect(name: str | None, job: Job, catalog: Catalog) -> ElectionResult:
+    """Run the election registered as ``name`` (the default when None); an unknown name lists the valid ones."""
+    return Election.registry.get(name)().run(job, catalog)

@@ -31,9 +31,7 @@ def _normalise(values: list[float], cheaper_is_better: bool) -> list[float]:
     return [(v - low) / (high - low) for v in values]
 
 
-class BaselineElection(Election):
-    name = "baseline"
-
+class BaselineElection(Election, name="baseline"):
     def run(self, job: Job, catalog: Catalog) -> ElectionResult:
         pairs = eligible(catalog, job)
         groups = sorted({offer.accelerator_memory_gib_total for offer, _ in pairs})

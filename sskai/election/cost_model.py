@@ -13,6 +13,7 @@ The model, in one place so every election and benchmark uses the same arithmetic
 from __future__ import annotations
 
 import math
+from dataclasses import asdict, dataclass
 
 from sskai.catalog.catalog import AcceleratorSpec, InstanceOffer
 from sskai.costs import spot_usd_per_hour
@@ -54,40 +55,95 @@ def offer_bytes_per_second(offer: InstanceOffer, spec: AcceleratorSpec) -> float
     return spec.memory_bandwidth_gb_s * 1e9 * offer.accelerator_count * ASSUMED_BANDWIDTH_UTILISATION
 
 
+@dataclass(frozen=True)
+class TrainingEstimate:
+    """Hours and dollars to finish a training job on one offer; ``never`` where it cannot finish."""
+
+    usd_per_hour: float
+    flops_per_second: float
+    compute_hours: float
+    interruptions_per_hour: float
+    inflation: float  # expected wall time / compute time: checkpoint writes and re-work after interruptions
+    expected_hours: float
+
+    @classmethod
+    def never(cls, usd_per_hour: float) -> TrainingEstimate:
+        return cls(usd_per_hour, 0.0, math.inf, 0.0, math.inf, math.inf)
+
+    @property
+    def expected_usd(self) -> float:
+        return self.expected_hours * self.usd_per_hour
+
+    @property
+    def expected_interruptions(self) -> float:
+        return self.interruptions_per_hour * self.expected_hours
+
+    @property
+    def finishes(self) -> bool:
+        return math.isfinite(self.expected_usd)
+
+    def as_numbers(self) -> dict[str, float]:
+        """Every number that decided the estimate, for the explanation a user sees."""
+        return {
+            **asdict(self),
+            "expected_usd": self.expected_usd,
+            "expected_interruptions": self.expected_interruptions,
+        }
+
+
+@dataclass(frozen=True)
+class ServingEstimate:
+    """Instances and dollars per hour to sustain a serving load on one offer."""
+
+    usd_per_hour: float  # one instance
+    flops_per_second: float
+    bytes_per_second: float
+    instances_for_flops: float
+    instances_for_bandwidth: float
+    unavailable_share: float  # of the time a spot instance is being replaced
+    instances: float  # whole instances, or inf where the offer cannot serve the load
+
+    @classmethod
+    def never(cls, usd_per_hour: float) -> ServingEstimate:
+        return cls(usd_per_hour, 0.0, 0.0, math.inf, math.inf, 0.0, math.inf)
+
+    @property
+    def expected_usd_per_hour(self) -> float:
+        return self.instances * self.usd_per_hour
+
+    @property
+    def serves(self) -> bool:
+        return math.isfinite(self.expected_usd_per_hour)
+
+    def as_numbers(self) -> dict[str, float]:
+        return {**asdict(self), "expected_usd_per_hour": self.expected_usd_per_hour}
+
+
 def _training_estimate(
     offer: InstanceOffer, spec: AcceleratorSpec, job: Job, price: float, rate: float
-) -> dict[str, float]:
+) -> TrainingEstimate:
     """Hours and dollars to finish ``job`` at ``price`` with ``rate`` interruptions per hour."""
     flops = offer_flops_per_second(offer, spec, job)
     if flops <= 0:
-        return {
-            "flops_per_second": 0.0,
-            "compute_hours": math.inf,
-            "expected_hours": math.inf,
-            "expected_usd": math.inf,
-            "usd_per_hour": price,
-        }
+        return TrainingEstimate.never(price)
     compute_hours = job.work_flops / flops / 3600.0
     checkpoint_overhead = job.checkpoint_seconds / max(job.checkpoint_interval_seconds, 1.0)
     loss_per_interruption_hours = (job.restart_seconds + job.checkpoint_interval_seconds / 2.0) / 3600.0
     lost_share = rate * loss_per_interruption_hours
     inflation = math.inf if lost_share >= 1.0 else (1.0 + checkpoint_overhead) / (1.0 - lost_share)
-    expected_hours = compute_hours * inflation + job.restart_seconds / 3600.0  # the first start
-    return {
-        "flops_per_second": flops,
-        "compute_hours": compute_hours,
-        "interruptions_per_hour": rate,
-        "expected_interruptions": rate * expected_hours,
-        "inflation": inflation,
-        "expected_hours": expected_hours,
-        "usd_per_hour": price,
-        "expected_usd": expected_hours * price,
-    }
+    return TrainingEstimate(
+        usd_per_hour=price,
+        flops_per_second=flops,
+        compute_hours=compute_hours,
+        interruptions_per_hour=rate,
+        inflation=inflation,
+        expected_hours=compute_hours * inflation + job.restart_seconds / 3600.0,  # plus the first start
+    )
 
 
 def _serving_estimate(
     offer: InstanceOffer, spec: AcceleratorSpec, job: Job, price: float, rate: float
-) -> dict[str, float]:
+) -> ServingEstimate:
     """Instances and dollars per hour to sustain ``job``'s rates, over-provisioned for replacements."""
     flops = offer_flops_per_second(offer, spec, job)
     bandwidth = offer_bytes_per_second(offer, spec)
@@ -95,41 +151,39 @@ def _serving_estimate(
     needed_for_bytes = job.bytes_per_second / bandwidth if bandwidth > 0 else math.inf
     unavailable = min(rate * job.restart_seconds / 3600.0, 0.99)
     needed = max(needed_for_flops, needed_for_bytes, 1e-9)
-    instances = math.ceil(needed / (1.0 - unavailable)) if math.isfinite(needed) else math.inf
-    return {
-        "flops_per_second": flops,
-        "bytes_per_second": bandwidth,
-        "instances_for_flops": needed_for_flops,
-        "instances_for_bandwidth": needed_for_bytes,
-        "unavailable_share": unavailable,
-        "instances": instances,
-        "usd_per_hour": price,
-        "expected_usd_per_hour": instances * price,
-    }
+    return ServingEstimate(
+        usd_per_hour=price,
+        flops_per_second=flops,
+        bytes_per_second=bandwidth,
+        instances_for_flops=needed_for_flops,
+        instances_for_bandwidth=needed_for_bytes,
+        unavailable_share=unavailable,
+        instances=math.ceil(needed / (1.0 - unavailable)) if math.isfinite(needed) else math.inf,
+    )
 
 
-def expected_training(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> dict[str, float]:
-    """Expected hours and dollars to finish ``job`` on one spot ``offer`` node; inf where it would never finish."""
+def expected_training(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> TrainingEstimate:
+    """Expected hours and dollars to finish ``job`` on one spot ``offer`` node."""
     return _training_estimate(
         offer, spec, job, spot_usd_per_hour(offer), interruptions_per_hour(offer.spot_interruption_frequency)
     )
 
 
-def expected_serving(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> dict[str, float]:
+def expected_serving(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> ServingEstimate:
     """Spot instances and dollars per hour to sustain ``job``'s rates on ``offer``."""
     return _serving_estimate(
         offer, spec, job, spot_usd_per_hour(offer), interruptions_per_hour(offer.spot_interruption_frequency)
     )
 
 
-def ondemand_training(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> dict[str, float]:
+def ondemand_training(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> TrainingEstimate:
     """The same job on on-demand capacity: no interruptions, checkpointing still costs its time."""
     if offer.ondemand_usd_per_hour is None:
-        return {"expected_hours": math.inf, "expected_usd": math.inf, "usd_per_hour": math.inf}
+        return TrainingEstimate.never(math.inf)
     return _training_estimate(offer, spec, job, offer.ondemand_usd_per_hour, rate=0.0)
 
 
-def ondemand_serving(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> dict[str, float]:
+def ondemand_serving(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> ServingEstimate:
     if offer.ondemand_usd_per_hour is None:
-        return {"instances": math.inf, "usd_per_hour": math.inf, "expected_usd_per_hour": math.inf}
+        return ServingEstimate.never(math.inf)
     return _serving_estimate(offer, spec, job, offer.ondemand_usd_per_hour, rate=0.0)

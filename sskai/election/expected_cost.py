@@ -17,15 +17,17 @@ from sskai.election.eligibility import eligible
 from sskai.election.job import Job
 
 
-class ExpectedCostElection(Election):
-    name = "sskai"
-
+class ExpectedCostElection(Election, name="sskai", default=True):
     def run(self, job: Job, catalog: Catalog) -> ElectionResult:
         pairs = eligible(catalog, job)
         scored: dict[float, list[Candidate]] = {}
         for offer, spec in pairs:
-            numbers = expected_training(offer, spec, job) if job.kind == "train" else expected_serving(offer, spec, job)
-            cost = numbers["expected_usd"] if job.kind == "train" else numbers["expected_usd_per_hour"]
+            if job.kind == "train":
+                training = expected_training(offer, spec, job)
+                cost, numbers = training.expected_usd, training.as_numbers()
+            else:
+                serving = expected_serving(offer, spec, job)
+                cost, numbers = serving.expected_usd_per_hour, serving.as_numbers()
             if not math.isfinite(cost):
                 continue
             tier = offer.accelerator_memory_gib_each

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sskai.training.config import TrainingConfig
+
 SOURCES = Path(__file__).parent
 
 
@@ -24,7 +26,7 @@ class Example:
     summary: str
     model_files: Callable[[], dict[str, bytes]]
     dataset_files: Callable[[], dict[str, bytes]]
-    train_config: dict
+    train_config: TrainingConfig
     sample_request: Callable[[], np.ndarray]
 
 
@@ -135,7 +137,7 @@ EXAMPLES: dict[str, Example] = {
         summary="regression MLP on 8 generated features (CSV dataset, torch.pt weights)",
         model_files=_mlp_model,
         dataset_files=_mlp_data,
-        train_config={"epochs": 4, "batch_size": 64, "learning_rate": 0.003, "optimizer": "adam", "loss": "mse"},
+        train_config=TrainingConfig(epochs=4, batch_size=64, learning_rate=0.003, optimizer="adam", loss="mse"),
         sample_request=lambda: np.random.default_rng(3).normal(size=(2, 8)).astype(np.float32),
     ),
     "cnn": Example(
@@ -143,13 +145,9 @@ EXAMPLES: dict[str, Example] = {
         summary="small ResNet on CIFAR-shaped generated images (factory ModelClass, loader.py dataset)",
         model_files=_cnn_model,
         dataset_files=_cnn_data,
-        train_config={
-            "epochs": 2,
-            "batch_size": 64,
-            "learning_rate": 0.003,
-            "optimizer": "adam",
-            "loss": "cross_entropy",
-        },
+        train_config=TrainingConfig(
+            epochs=2, batch_size=64, learning_rate=0.003, optimizer="adam", loss="cross_entropy"
+        ),
         sample_request=lambda: np.random.default_rng(3).uniform(size=(2, 3, 32, 32)).astype(np.float32),
     ),
     "gpt": Example(
@@ -157,13 +155,9 @@ EXAMPLES: dict[str, Example] = {
         summary="tiny GPT-style causal LM on generated token sequences (npy dataset)",
         model_files=_gpt_model,
         dataset_files=_gpt_data,
-        train_config={
-            "epochs": 3,
-            "batch_size": 32,
-            "learning_rate": 0.003,
-            "optimizer": "adamw",
-            "loss": "cross_entropy",
-        },
+        train_config=TrainingConfig(
+            epochs=3, batch_size=32, learning_rate=0.003, optimizer="adamw", loss="cross_entropy"
+        ),
         sample_request=lambda: (np.arange(32)[None, :] % 64).astype(np.int64),
     ),
 }

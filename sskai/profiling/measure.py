@@ -4,38 +4,17 @@ from __future__ import annotations
 
 import statistics
 import time
-from dataclasses import asdict, dataclass
-from typing import Any
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from sskai.bundles import ModelSpec
 from sskai.profiling.memory import measure_peak_bytes
+from sskai.profiling.metrics import ProfileMetrics
 from sskai.training.objectives import compute_loss
 
 WARMUP_RUNS = 3
 TIMED_RUNS = 20
-
-
-@dataclass(frozen=True)
-class ProfileMetrics:
-    device: str
-    parameter_count: int
-    weight_bytes: int
-    forward_flops_per_sample: float
-    train_flops_per_sample: float
-    inference_batch_size: int
-    inference_peak_bytes: int
-    train_batch_size: int
-    train_step_peak_bytes: int
-    latency_ms_p50: float
-    latency_ms_p95: float
-    batch_latency_ms_p50: float
-    output_shape: tuple[int, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def sample_inputs(spec: ModelSpec, batch: int, device: torch.device, generator: torch.Generator) -> torch.Tensor:

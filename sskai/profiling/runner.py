@@ -11,15 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from sskai.bundles import ModelSpec
-from sskai.errors import ProfileFailed
+from sskai.errors import ProfileFailed, StoredRecordInvalid
+from sskai.profiling.metrics import ProfileMetrics
 
 DEFAULT_TIMEOUT_SECONDS = 300.0
 
 
 def run_profile(
     bundle_dir: Path, spec: ModelSpec, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS, device: str = "auto"
-) -> dict[str, Any]:
-    """Profile the model in ``bundle_dir`` in a child process; returns its metrics dict."""
+) -> ProfileMetrics:
+    """Profile the model in ``bundle_dir`` in a child process; returns what it measured."""
     with tempfile.TemporaryDirectory(prefix="sskai-profile-") as scratch:
         out = Path(scratch) / "result.json"
         command = [
@@ -41,7 +42,10 @@ def run_profile(
             raise ProfileFailed(f"profiling timed out after {timeout_seconds:.0f} s") from exc
         result = _read_result(out)
         if proc.returncode == 0 and result.get("ok"):
-            return result["metrics"]
+            try:
+                return ProfileMetrics.from_stored(result["metrics"], "the profiling process's result")
+            except StoredRecordInvalid as exc:
+                raise ProfileFailed(str(exc)) from exc
         if result.get("error"):
             raise ProfileFailed(f"the model failed while profiling: {result['error']}")
         if proc.returncode < 0:

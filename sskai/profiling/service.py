@@ -7,9 +7,11 @@ from pathlib import Path
 
 from sskai.bundles import ModelSpec
 from sskai.errors import ProfileFailed
+from sskai.kinds import ResourceKind, Status
+from sskai.profiling.metrics import ProfileMetrics
 from sskai.profiling.runner import DEFAULT_TIMEOUT_SECONDS, run_profile
 from sskai.store.bundle_files import materialize_bundle
-from sskai.store.metadata import Model, Profile, Status
+from sskai.store.metadata import Model, Profile
 from sskai.store.stores import Stores
 
 
@@ -23,16 +25,22 @@ def profile_stored_model(
             metrics = run_profile(bundle, ModelSpec(**model.manifest), timeout_seconds, device)
     except ProfileFailed as exc:
         stores.metadata.set_status(Profile, record.id, Status.FAILED, str(exc))
-        stores.metadata.log(model.owner, "profile", record.id, f"profile of {model.name} failed: {exc}", "ERROR")
+        reason = f"profile of {model.name} failed: {exc}"
+        stores.metadata.log(model.owner, ResourceKind.PROFILE, record.id, reason, "ERROR")
         raise
     record = stores.metadata.update(
-        Profile, record.id, metrics=metrics, device=metrics["device"], status=Status.SUCCEEDED
+        Profile, record.id, metrics=metrics.stored(), device=metrics.device, status=Status.SUCCEEDED
     )
     stores.metadata.log(
         model.owner,
-        "profile",
+        ResourceKind.PROFILE,
         record.id,
-        f"profiled {model.name} v{model.version}: {metrics['parameter_count']:,} parameters, "
-        f"p95 {metrics['latency_ms_p95']:.2f} ms on {metrics['device']}",
+        f"profiled {model.name} v{model.version}: {metrics.parameter_count:,} parameters, "
+        f"p95 {metrics.latency_ms_p95:.2f} ms on {metrics.device}",
     )
     return record
+
+
+def stored_metrics(profile: Profile) -> ProfileMetrics:
+    """A successful profile's metrics, read back through their model."""
+    return ProfileMetrics.from_stored(profile.metrics, f"profile {profile.id}")

@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(json.dumps({"ok": False, "error": reason, "traceback": traceback.format_exc()}))
         print(reason, file=sys.stderr)
         return 1
-    args.out.write_text(json.dumps({"ok": True, "metrics": metrics.as_dict()}))
+    args.out.write_text(json.dumps({"ok": True, "metrics": metrics.stored()}))
     return 0
 
 

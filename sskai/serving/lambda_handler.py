@@ -9,8 +9,6 @@ from __future__ import annotations
 import base64
 import hmac
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 from sskai.bundles import ModelSpec
@@ -18,14 +16,23 @@ from sskai.errors import BundleError
 from sskai.serving.app import hash_key
 from sskai.serving.codec import decode_inputs, encode_outputs
 from sskai.serving.predictor import Predictor
+from sskai.settings import LambdaSettings
 
 _predictor: Predictor | None = None
+_settings: LambdaSettings | None = None
+
+
+def _config() -> LambdaSettings:
+    global _settings
+    if _settings is None:
+        _settings = LambdaSettings()
+    return _settings
 
 
 def _load() -> Predictor:
     global _predictor
     if _predictor is None:
-        bundle = Path(os.environ.get("SSKAI_BUNDLE_DIR", "/opt/bundle"))
+        bundle = _config().bundle_dir
         spec = ModelSpec.model_validate_json((bundle / "sskai_spec.json").read_text())
         weights = bundle / "trained.safetensors"
         _predictor = Predictor(bundle, spec, weights=weights if weights.exists() else None)
@@ -45,7 +52,7 @@ def _response(status: int, body: bytes, content_type: str) -> dict[str, Any]:
 def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     presented = headers.get("x-api-key") or headers.get("authorization", "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(hash_key(presented), os.environ.get("SSKAI_API_KEY_SHA256", "")):
+    if not hmac.compare_digest(hash_key(presented), _config().api_key_sha256):
         return _response(401, json.dumps({"error": "missing or wrong API key"}).encode(), "application/json")
     body = event.get("body") or ""
     raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()

@@ -16,7 +16,6 @@ import httpx
 
 from sskai.bundles import ModelSpec
 from sskai.errors import EndpointError
-from sskai.serving.server import API_KEY_ENV
 
 START_TIMEOUT_SECONDS = 60.0
 
@@ -44,7 +43,10 @@ def start_endpoint(
     log_path: Path,
     port: int | None = None,
 ) -> RunningEndpoint:
-    """Start a detached endpoint process and wait until /health answers."""
+    """Start a detached endpoint process and wait until /health answers.
+
+    The API key goes in over the child's standard input, so neither ``ps`` nor its environment shows it.
+    """
     port = port or free_port()
     command = [
         sys.executable,
@@ -64,13 +66,10 @@ def start_endpoint(
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
-            command,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env={**os.environ, API_KEY_ENV: api_key},
-            start_new_session=True,
+            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.PIPE, start_new_session=True
         )
+    proc.stdin.write(api_key.encode() + b"\n")
+    proc.stdin.close()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:

@@ -1,13 +1,12 @@
 """Entry point of an endpoint process: ``python -m sskai.serving.server``.
 
-Runs the user's model, so it is always its own process. The API key arrives in the environment
-(``SSKAI_ENDPOINT_API_KEY``), never on the command line where ``ps`` would show it.
+Runs the user's model, so it is always its own process. The API key arrives as the first line of
+standard input, never on the command line (``ps``) or in the environment (``/proc/PID/environ``).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -17,8 +16,6 @@ import uvicorn
 from sskai.bundles import ModelSpec
 from sskai.serving.app import create_app, hash_key
 from sskai.serving.predictor import Predictor
-
-API_KEY_ENV = "SSKAI_ENDPOINT_API_KEY"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,9 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args(argv)
-    api_key = os.environ.pop(API_KEY_ENV, "")
+    api_key = sys.stdin.readline().strip()
     if not api_key:
-        print(f"{API_KEY_ENV} is not set; refusing to serve without an API key", file=sys.stderr)
+        print("no API key on standard input; refusing to serve without one", file=sys.stderr)
         return 2
     torch.set_num_threads(1)
     predictor = Predictor(args.bundle, ModelSpec.model_validate_json(args.spec), weights=args.weights)

@@ -4,26 +4,31 @@ from __future__ import annotations
 
 import secrets
 import shutil
-from typing import Any
 
 from sskai.bundles import ModelSpec
 from sskai.errors import EndpointError
+from sskai.kinds import ResourceKind, ServingKind, Status
 from sskai.names import check_name
+from sskai.recommend import ServingPlan
 from sskai.serving.app import hash_key
-from sskai.serving.process import is_alive, start_endpoint, stop_endpoint
+from sskai.serving.targets import EndpointLaunch, target_for, target_of
 from sskai.store.bundle_files import materialize_bundle
-from sskai.store.metadata import Endpoint, Model, Status, Training, utcnow
+from sskai.store.metadata import Endpoint, Model, Training, utcnow
 from sskai.store.stores import Stores
 
 
 def deploy_endpoint(
-    stores: Stores, name: str, model: Model, training: Training | None, plan: dict[str, Any] | None
+    stores: Stores, name: str, model: Model, training: Training | None, plan: ServingPlan | None
 ) -> tuple[Endpoint, str]:
-    """Start an endpoint; returns its record and its API key (shown once, stored only as a hash)."""
+    """Start an endpoint where ``plan`` says (spot when there is no plan); returns its record and its API key.
+
+    The key is shown once and stored only as a hash.
+    """
     check_name(name, "endpoint name")
     if training is not None and not training.weights_key:
         raise EndpointError(f"training {training.id} has no trained weights (status {training.status})")
-    plan = plan or {"target": "spot"}
+    kind = plan.target if plan is not None else ServingKind.SPOT
+    target = target_for(stores.settings, kind)
     api_key = secrets.token_urlsafe(32)
     record = stores.metadata.add(
         Endpoint(
@@ -31,11 +36,11 @@ def deploy_endpoint(
             name=name,
             model_id=model.id,
             training_id=training.id if training else None,
-            target=plan["target"],
+            target=kind,
             api_key_sha256=hash_key(api_key),
-            instance_type=plan.get("instance_type"),
-            region=plan.get("region"),
-            config={"memory_mb": plan.get("memory_mb")},
+            instance_type=plan.instance_type if plan else None,
+            region=plan.region if plan else None,
+            config={"memory_mb": plan.memory_mb if plan else None, "runtime": target.name},
             status=Status.PENDING,
         )
     )
@@ -46,13 +51,16 @@ def deploy_endpoint(
         if training is not None:
             weights = workdir / "trained.safetensors"
             stores.artifacts.download_file(training.weights_key, weights)
-        running = start_endpoint(
-            name=name,
-            bundle_dir=bundle,
-            spec=ModelSpec(**model.manifest),
-            weights=weights,
-            api_key=api_key,
-            log_path=workdir / "endpoint.log",
+        running = target.start(
+            EndpointLaunch(
+                name=name,
+                kind=kind,
+                bundle_dir=bundle,
+                spec=ModelSpec(**model.manifest),
+                weights=weights,
+                api_key=api_key,
+                workdir=workdir,
+            )
         )
     except Exception as exc:
         stores.metadata.set_status(Endpoint, record.id, Status.FAILED, f"{type(exc).__name__}: {exc}")
@@ -63,13 +71,14 @@ def deploy_endpoint(
     record = stores.metadata.update(
         Endpoint, record.id, url=running.url, pid=running.pid, status=Status.READY, metered_until=utcnow()
     )
-    stores.metadata.log(model.owner, "endpoint", record.id, f"endpoint {name} serving {model.name} at {running.url}")
+    stores.metadata.log(
+        model.owner, ResourceKind.ENDPOINT, record.id, f"endpoint {name} serving {model.name} at {running.url}"
+    )
     return record, api_key
 
 
 def stop_stored_endpoint(stores: Stores, endpoint_id: str, reason: str = "stopped by user") -> Endpoint:
     record = stores.metadata.get(Endpoint, endpoint_id)
-    if record.pid and is_alive(record.pid):
-        stop_endpoint(record.pid)
-    stores.metadata.log(record.owner, "endpoint", endpoint_id, f"endpoint {record.name} stopped: {reason}")
+    target_of(record).stop(record)
+    stores.metadata.log(record.owner, ResourceKind.ENDPOINT, endpoint_id, f"endpoint {record.name} stopped: {reason}")
     return stores.metadata.update(Endpoint, endpoint_id, status=Status.STOPPED, status_reason=reason)

@@ -1,8 +1,8 @@
 """The artifact store: bundles, weights and checkpoints, addressed by URL.
 
 ``file:///path`` is the embedded default; ``s3://bucket/prefix`` is the scale configuration (boto3,
-which honours ``AWS_ENDPOINT_URL`` so tests run against a moto server). Stores register by URL
-scheme, so a new backend is a new class. Keys are '/'-separated and never absolute.
+pointed at the configured endpoint so tests run against a moto server). Stores register by URL
+scheme in a strict registry, so a new backend is a new class. Keys are '/'-separated and never absolute.
 
 Writes are atomic per object: a file store writes a temporary file and renames it; S3 ``put_object``
 is atomic by nature. Directories (checkpoints) are made atomic one level up by a completion marker
@@ -15,26 +15,27 @@ import os
 import shutil
 import tempfile
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import ClassVar
+from typing import IO, Any, ClassVar
 from urllib.parse import urlparse
 
 from sskai.errors import ConfigError, NotFound
+from sskai.registry import Registered, Registry
+from sskai.settings import ArtifactLocation
 
 
-class ArtifactStore(ABC):
-    """Contract: bytes in and out under keys; ``get_*`` raise NotFound for a missing key."""
+class ArtifactStore(Registered, ABC):
+    """Contract: bytes in and out under keys; ``get_*`` raise NotFound for a missing key.
 
-    schemes: ClassVar[tuple[str, ...]] = ()
-    _registry: ClassVar[dict[str, type[ArtifactStore]]] = {}
+    Implementations register under their URL scheme (``name="s3"``).
+    """
 
-    def __init_subclass__(cls, **kwargs: object) -> None:
-        super().__init_subclass__(**kwargs)
-        for scheme in cls.schemes:
-            ArtifactStore._registry[scheme] = cls
+    registry: ClassVar[Registry[ArtifactStore]] = Registry("artifact store scheme")
 
-    def __init__(self, url: str) -> None:
-        self.url = url.rstrip("/")
+    def __init__(self, location: ArtifactLocation) -> None:
+        self.location = location
+        self.url = location.url.rstrip("/")
 
     @abstractmethod
     def put_file(self, key: str, source: Path) -> None: ...
@@ -70,17 +71,6 @@ class ArtifactStore(ABC):
             keys.append(key)
         return keys
 
-    def download_dir(self, prefix: str, target: Path) -> list[Path]:
-        prefix = prefix.rstrip("/") + "/"
-        paths = []
-        for key in self.list(prefix):
-            path = Path(target) / key[len(prefix) :]
-            self.download_file(key, path)
-            paths.append(path)
-        if not paths:
-            raise NotFound(f"nothing stored under {self.url_of(prefix)}")
-        return paths
-
 
 def check_key(key: str) -> str:
     path = PurePosixPath(key)
@@ -89,18 +79,16 @@ def check_key(key: str) -> str:
     return path.as_posix()
 
 
-class FileArtifactStore(ArtifactStore):
-    schemes = ("file",)
-
-    def __init__(self, url: str) -> None:
-        super().__init__(url)
-        self.root = Path(urlparse(url).path)
+class FileArtifactStore(ArtifactStore, name="file", default=True):
+    def __init__(self, location: ArtifactLocation) -> None:
+        super().__init__(location)
+        self.root = Path(urlparse(self.url).path)
         self.root.mkdir(parents=True, exist_ok=True)
 
     def _path(self, key: str) -> Path:
         return self.root / check_key(key)
 
-    def _atomic_write(self, key: str, write: callable) -> None:  # type: ignore[valid-type]
+    def _atomic_write(self, key: str, write: Callable[[IO[bytes]], Any]) -> None:
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
@@ -153,19 +141,17 @@ class FileArtifactStore(ArtifactStore):
             base.unlink()
 
 
-class S3ArtifactStore(ArtifactStore):
-    schemes = ("s3",)
-
-    def __init__(self, url: str) -> None:
-        super().__init__(url)
+class S3ArtifactStore(ArtifactStore, name="s3"):
+    def __init__(self, location: ArtifactLocation) -> None:
+        super().__init__(location)
         import boto3
 
-        parsed = urlparse(url)
+        parsed = urlparse(self.url)
         if not parsed.netloc:
-            raise ConfigError(f"artifact URL {url!r} names no bucket (expected s3://bucket/prefix)")
+            raise ConfigError(f"artifact URL {self.url!r} names no bucket (expected s3://bucket/prefix)")
         self.bucket = parsed.netloc
         self.prefix = parsed.path.strip("/")
-        self.client = boto3.client("s3")
+        self.client = boto3.client("s3", endpoint_url=location.aws_endpoint_url, region_name=location.aws_region)
 
     def _key(self, key: str) -> str:
         key = check_key(key)
@@ -217,10 +203,6 @@ class S3ArtifactStore(ArtifactStore):
             self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
 
-def open_store(url: str) -> ArtifactStore:
-    scheme = urlparse(url).scheme
-    store_class = ArtifactStore._registry.get(scheme)
-    if store_class is None:
-        known = ", ".join(sorted(ArtifactStore._registry))
-        raise ConfigError(f"artifact URL {url!r} has scheme {scheme!r}; known schemes: {known}")
-    return store_class(url)
+def open_store(location: ArtifactLocation) -> ArtifactStore:
+    """The store for ``location.url``'s scheme; an unknown scheme lists the known ones."""
+    return ArtifactStore.registry.get(urlparse(location.url).scheme)(location)

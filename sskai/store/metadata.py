@@ -32,6 +32,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from sskai.errors import NotFound
+from sskai.kinds import PricingKind, ResourceKind, Status
 
 
 def utcnow() -> datetime:
@@ -40,15 +41,6 @@ def utcnow() -> datetime:
 
 def new_id() -> str:
     return str(uuid.uuid4())
-
-
-class Status:
-    PENDING = "pending"
-    RUNNING = "running"
-    READY = "ready"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    STOPPED = "stopped"
 
 
 class UTCDateTime(TypeDecorator):
@@ -78,7 +70,7 @@ class Record:
     owner: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    status: Mapped[str] = mapped_column(String(16), default=Status.PENDING)
+    status: Mapped[Status] = mapped_column(String(16), default=Status.PENDING)
     status_reason: Mapped[str | None] = mapped_column(Text, default=None)
 
 
@@ -153,9 +145,9 @@ class CostRecord(Record, Base):
     """One metered stretch of one resource: what was paid and what the alternative would have cost."""
 
     __tablename__ = "cost_records"
-    resource_kind: Mapped[str] = mapped_column(String(16))  # training | endpoint | profile
+    resource_kind: Mapped[ResourceKind] = mapped_column(String(16))
     resource_id: Mapped[str] = mapped_column(String(36), index=True)
-    pricing: Mapped[str] = mapped_column(String(16))  # spot | serverless | on_demand
+    pricing: Mapped[PricingKind] = mapped_column(String(16))
     instance_type: Mapped[str | None] = mapped_column(String(32), default=None)
     region: Mapped[str | None] = mapped_column(String(32), default=None)
     node_count: Mapped[int] = mapped_column(Integer, default=1)
@@ -195,7 +187,7 @@ class ElectionRecord(Record, Base):
 
 class LogEntry(Record, Base):
     __tablename__ = "logs"
-    resource_kind: Mapped[str] = mapped_column(String(16))
+    resource_kind: Mapped[ResourceKind] = mapped_column(String(16))
     resource_id: Mapped[str] = mapped_column(String(36), index=True)
     level: Mapped[str] = mapped_column(String(8), default="INFO")
     message: Mapped[str] = mapped_column(Text)
@@ -241,7 +233,7 @@ class MetadataStore:
                 setattr(record, key, value)
         return record
 
-    def set_status(self, kind: type[R], record_id: str, status: str, reason: str | None = None) -> R:
+    def set_status(self, kind: type[R], record_id: str, status: Status, reason: str | None = None) -> R:
         return self.update(kind, record_id, status=status, status_reason=reason)
 
     def list(self, kind: type[R], **filters: Any) -> list[R]:
@@ -272,7 +264,7 @@ class MetadataStore:
             raise NotFound(f"no ready {kind.__tablename__[:-1]} named {name!r}{suffix} for owner {owner!r}")
         return record
 
-    def log(self, owner: str, resource_kind: str, resource_id: str, message: str, level: str = "INFO") -> None:
+    def log(self, owner: str, resource_kind: ResourceKind, resource_id: str, message: str, level: str = "INFO") -> None:
         self.add(
             LogEntry(
                 owner=owner,

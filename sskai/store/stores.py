@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from sskai.config import Settings, load_settings
+from sskai.settings import Settings
 from sskai.store.artifacts import ArtifactStore, open_store
 from sskai.store.metadata import MetadataStore
 
@@ -19,10 +19,12 @@ class Stores:
 
 @cache
 def _open(settings: Settings) -> Stores:
+    settings.home.mkdir(parents=True, exist_ok=True)
     return Stores(
-        settings=settings, metadata=MetadataStore(settings.database_url), artifacts=open_store(settings.artifact_url)
+        settings=settings, metadata=MetadataStore(settings.database_url), artifacts=open_store(settings.artifacts)
     )
 
 
 def open_stores(settings: Settings | None = None) -> Stores:
-    return _open(settings or load_settings())
+    """The stores of ``settings`` (default: read from the environment now)."""
+    return _open(settings or Settings())

@@ -1,4 +1,8 @@
-"""What a training run is asked to do: validated before any cluster starts."""
+"""What a training run is asked to do: validated before any cluster starts.
+
+This model is the one home of the training options: the CLI's ``sskai train`` options and the
+Prefect UI's form for the train flow are both generated from it.
+"""
 
 from __future__ import annotations
 
@@ -12,17 +16,17 @@ from sskai.training.objectives import LOSSES, OPTIMIZERS
 class TrainingConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    epochs: int = Field(3, ge=1, le=10_000)
-    batch_size: int = Field(32, ge=1, le=65_536)
-    learning_rate: float = Field(1e-3, gt=0, le=10)
-    optimizer: Literal[tuple(OPTIMIZERS)] = "adam"  # type: ignore[valid-type]
-    loss: Literal[tuple(LOSSES)] | None = None  # type: ignore[valid-type]
-    validation_fraction: float = Field(0.1, ge=0.0, lt=0.9)
-    seed: int = 0
-    # Checkpoint every N optimizer steps (and at every epoch end). SSKAI checkpointed per epoch only,
-    # losing up to a whole epoch per interruption; a step interval bounds that loss.
-    checkpoint_every_steps: int = Field(50, ge=1)
-    num_workers: int = Field(2, ge=1, le=256)
-    use_gpu: bool = False
-    # Ray restarts a dead worker group this many times from the newest checkpoint.
-    max_failures: int = Field(2, ge=0, le=100)
+    epochs: int = Field(3, ge=1, le=10_000, description="Passes over the training split.")
+    batch_size: int = Field(32, ge=1, le=65_536, description="Samples per step on each worker.")
+    learning_rate: float = Field(1e-3, gt=0, le=10, description="Optimizer step size.")
+    optimizer: Literal[tuple(OPTIMIZERS)] = Field("adam", description="Optimizer, by name.")  # type: ignore[valid-type]
+    loss: Literal[tuple(LOSSES)] | None = Field(  # type: ignore[valid-type]
+        None, description="Loss, by name; default: the model's task's (mse or cross_entropy)."
+    )
+    validation_fraction: float = Field(0.1, ge=0.0, lt=0.9, description="Share held out, by a seeded split.")
+    seed: int = Field(0, description="Seeds the split, the shuffling and the initial weights.")
+    # SSKAI checkpointed per epoch only, losing up to a whole epoch per interruption; a step interval bounds that.
+    checkpoint_every_steps: int = Field(50, ge=1, description="Checkpoint every N optimizer steps (and each epoch).")
+    num_workers: int = Field(2, ge=1, le=256, description="Data-parallel workers (one CPU or GPU each).")
+    use_gpu: bool = Field(False, description="Give each worker a GPU.")
+    max_failures: int = Field(2, ge=0, le=100, description="Worker-group restarts Ray makes from the newest checkpoint.")

@@ -21,12 +21,13 @@ import torch.distributed as dist
 from torch.utils.data import DataLoader, Subset, TensorDataset
 from torch.utils.data.distributed import DistributedSampler
 
-from sskai.bundles import DatasetSpec, ModelSpec, build_model, load_dataset
-from sskai.errors import BundleError, TrainingFailed
+from sskai.bundles import ModelSpec, build_model, load_dataset
+from sskai.errors import BundleError, StoredRecordInvalid, TrainingFailed
 from sskai.store.artifacts import open_store
 from sskai.store.bundle_files import materialize_bundle
 from sskai.training.checkpoints import LoopPosition, load_checkpoint, save_checkpoint
 from sskai.training.config import TrainingConfig
+from sskai.training.job import TrainingJob
 from sskai.training.objectives import compute_loss, make_optimizer
 
 
@@ -37,31 +38,34 @@ def split_indices(count: int, validation_fraction: float, seed: int) -> tuple[li
     return order[validation:], order[:validation]
 
 
-def train_loop_per_worker(job: dict[str, Any]) -> None:
-    config = TrainingConfig(**job["config"])
-    torch.manual_seed(config.seed)
+def train_loop_per_worker(stored_job: dict[str, Any]) -> None:
+    try:
+        job = TrainingJob.from_stored(stored_job, "the training job Ray handed this worker")
+    except StoredRecordInvalid as exc:
+        ray.train.report({"failed": str(exc)})
+        return
+    torch.manual_seed(job.config.seed)
     torch.set_num_threads(1)
     try:
-        model, model_spec, dataset = _prepare(job)
+        model, dataset = _prepare(job)
     except (BundleError, TrainingFailed) as exc:
         ray.train.report({"failed": str(exc)})
         return
-    _train(model, model_spec, dataset, config)
+    _train(model, job.model_spec, dataset, job.config)
 
 
-def _prepare(job: dict[str, Any]) -> tuple[torch.nn.Module, ModelSpec, TensorDataset]:
-    store = open_store(job["artifact_url"])
+def _prepare(job: TrainingJob) -> tuple[torch.nn.Module, TensorDataset]:
+    store = open_store(job.artifacts)
     scratch = Path(tempfile.mkdtemp(prefix="sskai-train-"))
-    model_root = materialize_bundle(store, job["model_key"], scratch / "model")
-    data_root = materialize_bundle(store, job["dataset_key"], scratch / "data")
-    model_spec = ModelSpec(**job["model_spec"])
-    x, y = load_dataset(data_root, DatasetSpec(**job["dataset_spec"]))
-    if tuple(x.shape[1:]) != tuple(model_spec.input_shape):
+    model_root = materialize_bundle(store, job.model_key, scratch / "model")
+    data_root = materialize_bundle(store, job.dataset_key, scratch / "data")
+    x, y = load_dataset(data_root, job.dataset_spec)
+    if tuple(x.shape[1:]) != tuple(job.model_spec.input_shape):
         raise TrainingFailed(
-            f"dataset samples have shape {list(x.shape[1:])} but the model declares {list(model_spec.input_shape)}"
+            f"dataset samples have shape {list(x.shape[1:])} but the model declares {list(job.model_spec.input_shape)}"
         )
-    x = x.to(getattr(torch, model_spec.input_dtype))
-    return build_model(model_root), model_spec, TensorDataset(x, y)
+    x = x.to(getattr(torch, job.model_spec.input_dtype))
+    return build_model(model_root), TensorDataset(x, y)
 
 
 def _all_mean(value: float, device: torch.device) -> float:

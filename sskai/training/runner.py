@@ -6,7 +6,6 @@ Checkpoints live in the artifact store (Ray Train storage): a run restarted unde
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,11 +16,13 @@ import ray.train
 from ray.train.torch import TorchTrainer
 from ray.train.v2.api.callback import UserCallback
 
+from sskai.clusters import Cluster
 from sskai.errors import ClusterLost, TrainingFailed
+from sskai.settings import ArtifactLocation
 from sskai.store.artifacts import ArtifactStore
 from sskai.store.metadata import MetadataStore, Training
 from sskai.training.checkpoints import WEIGHTS, read_manifest
-from sskai.training.config import TrainingConfig
+from sskai.training.job import TrainingJob
 from sskai.training.loop import train_loop_per_worker
 
 
@@ -58,59 +59,43 @@ class ProgressToMetadata(UserCallback):
         )
 
 
-def ensure_ray(num_cpus: int | None = None) -> None:
-    """Join the cluster named by RAY_ADDRESS, or start a local one (the embedded default)."""
-    if ray.is_initialized():
-        return
-    address = os.environ.get("RAY_ADDRESS")
-    if address:
-        ray.init(address=address, log_to_driver=False)
-    else:
-        ray.init(num_cpus=num_cpus or os.cpu_count(), include_dashboard=False, log_to_driver=False)
-
-
-def storage_location(artifact_url: str) -> tuple[str, Any]:
+def storage_location(location: ArtifactLocation) -> tuple[str, Any]:
     """Ray Train storage path (and filesystem) for checkpoints inside the artifact store."""
-    parsed = urlparse(artifact_url)
+    parsed = urlparse(location.url)
     if parsed.scheme == "file":
         return str(Path(parsed.path) / "checkpoints"), None
     if parsed.scheme == "s3":
         import pyarrow.fs
 
-        endpoint = urlparse(os.environ.get("AWS_ENDPOINT_URL", ""))  # boto3's variable; pyarrow wants host and scheme
+        endpoint = urlparse(location.aws_endpoint_url or "")  # pyarrow wants host and scheme apart
         filesystem = pyarrow.fs.S3FileSystem(
-            endpoint_override=endpoint.netloc or None,
-            scheme=endpoint.scheme or "https",
-            region=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+            endpoint_override=endpoint.netloc or None, scheme=endpoint.scheme or "https", region=location.aws_region
         )
         return "/".join(part for part in (parsed.netloc, parsed.path.strip("/"), "checkpoints") if part), filesystem
-    raise TrainingFailed(f"checkpoints cannot live in artifact store {artifact_url!r}")
+    raise TrainingFailed(f"checkpoints cannot live in artifact store {location.url!r}")
 
 
-def run_training(
-    *,
-    training_id: str,
-    config: TrainingConfig,
-    store: ArtifactStore,
-    database_url: str,
-    model_key: str,
-    dataset_key: str,
-    model_spec: dict[str, Any],
-    dataset_spec: dict[str, Any],
-) -> TrainingOutcome:
-    ensure_ray()
-    storage_path, filesystem = storage_location(store.url)
-    job = {
-        "config": config.model_dump(),
-        "artifact_url": store.url,
-        "model_key": model_key,
-        "dataset_key": dataset_key,
-        "model_spec": model_spec,
-        "dataset_spec": dataset_spec,
-    }
+def check_fits(job: TrainingJob, cluster: Cluster) -> None:
+    """Refuse a job the cluster can never hold, instead of letting Ray wait for it forever."""
+    capacity = cluster.capacity()
+    workers = job.config.num_workers
+    if job.config.use_gpu and workers > capacity.gpus:
+        raise TrainingFailed(f"{workers} GPU workers asked for, but the cluster has {capacity.gpus:g} GPUs")
+    if workers > capacity.cpus:
+        raise TrainingFailed(
+            f"{workers} workers asked for, but the cluster has {capacity.cpus:g} CPUs on {capacity.nodes} node(s); "
+            f"each worker needs one: ask for at most {int(capacity.cpus)}"
+        )
+
+
+def run_training(job: TrainingJob, cluster: Cluster, store: ArtifactStore, database_url: str) -> TrainingOutcome:
+    """Run ``job`` on the started ``cluster``; the weights of its last checkpoint go into ``store``."""
+    check_fits(job, cluster)
+    config, training_id = job.config, job.training_id
+    storage_path, filesystem = storage_location(job.artifacts)
     trainer = TorchTrainer(
         train_loop_per_worker,
-        train_loop_config=job,
+        train_loop_config=job.stored(),
         scaling_config=ray.train.ScalingConfig(num_workers=config.num_workers, use_gpu=config.use_gpu),
         run_config=ray.train.RunConfig(
             name=f"training-{training_id}",
@@ -138,5 +123,5 @@ def run_training(
         manifest = read_manifest(Path(directory))
         store.put_file(weights_key, Path(directory) / WEIGHTS)
     return TrainingOutcome(
-        metrics=metrics, history=manifest["history"], weights_key=weights_key, checkpoint_url=result.checkpoint.path
+        metrics=metrics, history=list(manifest.history), weights_key=weights_key, checkpoint_url=result.checkpoint.path
     )

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from datetime import datetime
 
+from sskai.bundles import DatasetSpec, ModelSpec
 from sskai.catalog.catalog import Catalog
+from sskai.clusters import open_cluster
 from sskai.errors import TrainingFailed
+from sskai.kinds import ResourceKind, Status
 from sskai.metering import record_node_cost
-from sskai.store.metadata import Dataset, Model, Status, Training, utcnow
+from sskai.recommend import TrainingPlan
+from sskai.store.metadata import Dataset, Model, Training, utcnow
 from sskai.store.stores import Stores
 from sskai.training.config import TrainingConfig
+from sskai.training.job import TrainingJob
 from sskai.training.runner import run_training
 
 
 def create_training(
-    stores: Stores, model: Model, dataset: Dataset, config: TrainingConfig, plan: dict[str, Any] | None
+    stores: Stores, model: Model, dataset: Dataset, config: TrainingConfig, plan: TrainingPlan | None
 ) -> Training:
     x_shape = dataset.manifest.get("x_shape")
     if x_shape is not None and list(x_shape) != list(model.manifest["input_shape"]):
@@ -28,47 +33,52 @@ def create_training(
             owner=model.owner,
             model_id=model.id,
             dataset_id=dataset.id,
-            config=config.model_dump(),
-            instance_type=(plan or {}).get("instance_type"),
-            region=(plan or {}).get("region"),
+            config=config.model_dump(mode="json"),
+            instance_type=plan.instance_type if plan else None,
+            region=plan.region if plan else None,
             status=Status.PENDING,
         )
     )
 
 
+def training_job(record: Training, model: Model, dataset: Dataset, stores: Stores) -> TrainingJob:
+    """What Ray's workers get for this training: the config, the bundles' keys and specs, where artifacts live."""
+    return TrainingJob(
+        training_id=record.id,
+        config=TrainingConfig.model_validate(record.config),
+        artifacts=stores.settings.artifacts,
+        model_key=model.artifact_key,
+        dataset_key=dataset.artifact_key,
+        model_spec=ModelSpec(**model.manifest),
+        dataset_spec=DatasetSpec(**dataset.manifest),
+    )
+
+
 def run_stored_training(stores: Stores, training_id: str, catalog: Catalog) -> Training:
-    """Run (or resume) a training; every second it ran is metered, whether it succeeds or fails."""
+    """Run (or resume) a training on the configured cluster; every second it ran is metered, success or not."""
     record = stores.metadata.get(Training, training_id)
     model = stores.metadata.get(Model, record.model_id)
     dataset = stores.metadata.get(Dataset, record.dataset_id)
-    config = TrainingConfig(**record.config)
+    job = training_job(record, model, dataset, stores)
     stores.metadata.update(
         Training, training_id, status=Status.RUNNING, metrics={}, started_at=record.started_at or utcnow()
     )
     period_start, started = utcnow(), time.monotonic()
     try:
-        outcome = run_training(
-            training_id=training_id,
-            config=config,
-            store=stores.artifacts,
-            database_url=stores.settings.database_url,
-            model_key=model.artifact_key,
-            dataset_key=dataset.artifact_key,
-            model_spec=model.manifest,
-            dataset_spec=dataset.manifest,
-        )
+        with open_cluster(stores.settings) as cluster:
+            outcome = run_training(job, cluster, stores.artifacts, stores.settings.database_url)
     except TrainingFailed as exc:
         _meter(stores, catalog, record, period_start, time.monotonic() - started)
         stores.metadata.update(
             Training, training_id, status=Status.FAILED, status_reason=str(exc), finished_at=utcnow()
         )
-        stores.metadata.log(record.owner, "training", training_id, f"training failed: {exc}", "ERROR")
+        stores.metadata.log(record.owner, ResourceKind.TRAINING, training_id, f"training failed: {exc}", "ERROR")
         raise
     _meter(stores, catalog, record, period_start, time.monotonic() - started)
     metrics = {k: v for k, v in outcome.metrics.items() if k not in {"progress", "epoch_position"}}
     stores.metadata.log(
         record.owner,
-        "training",
+        ResourceKind.TRAINING,
         training_id,
         f"trained {model.name} on {dataset.name}: {len(outcome.history)} epochs, final {metrics}",
     )
@@ -85,12 +95,12 @@ def run_stored_training(stores: Stores, training_id: str, catalog: Catalog) -> T
     )
 
 
-def _meter(stores: Stores, catalog: Catalog, record: Training, period_start: Any, seconds: float) -> None:
+def _meter(stores: Stores, catalog: Catalog, record: Training, period_start: datetime, seconds: float) -> None:
     if record.instance_type and record.region:
         record_node_cost(
             stores,
             catalog,
-            resource_kind="training",
+            resource_kind=ResourceKind.TRAINING,
             resource_id=record.id,
             owner=record.owner,
             instance_type=record.instance_type,

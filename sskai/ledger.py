@@ -1,0 +1,114 @@
+"""The cost ledger: every metered stretch as a frame, rolled up into rows a person can read.
+
+A saving is said plainly: "84.9% saved vs on-demand g4dn.xlarge", or, when the alternative was
+cheaper, "3.1× what SageMaker Serverless Inference would cost: Lambda's per-request fee dominates
+at this load" — never a four-digit negative percentage.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from sskai.store.metadata import CostRecord
+from sskai.store.stores import Stores
+
+COLUMNS = [
+    "day",
+    "month",
+    "kind",
+    "pricing",
+    "instance_type",
+    "region",
+    "seconds",
+    "paid_usd",
+    "baseline_usd",
+    "baseline",
+    "request_fee_usd",
+    "period_start",
+    "simulated",
+]
+# Above this share of the bill, the per-request fee is what makes serverless dearer than its alternative.
+REQUEST_FEE_DOMINATES = 0.5
+
+
+class LedgerGrouping(StrEnum):
+    DAY = "day"
+    MONTH = "month"
+    KIND = "kind"
+
+
+class LedgerRow(BaseModel):
+    """One rolled-up line: what was paid, what the alternative would have cost, and what that means."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    group: str
+    paid_usd: float
+    instead_usd: float
+    instead: str  # what the alternative was: "on-demand g4dn.xlarge", "SageMaker Serverless Inference", ...
+    request_fee_usd: float = 0.0
+
+    @property
+    def saving_usd(self) -> float:
+        return self.instead_usd - self.paid_usd
+
+    @property
+    def saving(self) -> str:
+        return describe_saving(self.paid_usd, self.instead_usd, self.instead, self.request_fee_usd)
+
+
+def describe_saving(paid_usd: float, instead_usd: float, instead: str, request_fee_usd: float = 0.0) -> str:
+    if instead_usd <= 0:
+        return "nothing to compare" if paid_usd <= 0 else f"no price for {instead} to compare"
+    if paid_usd <= instead_usd:
+        return f"{100.0 * (instead_usd - paid_usd) / instead_usd:.1f}% saved vs {instead}"
+    ratio = paid_usd / instead_usd
+    why = (
+        ": Lambda's per-request fee dominates at this load"
+        if request_fee_usd > REQUEST_FEE_DOMINATES * paid_usd
+        else ""
+    )
+    return f"{ratio:.1f}× what {instead} would cost{why}"
+
+
+def cost_frame(stores: Stores) -> pd.DataFrame:
+    """Every cost record of the current owner, one row each."""
+    rows = [
+        {
+            "day": r.period_start.date(),
+            "month": r.period_start.strftime("%Y-%m"),
+            "kind": r.resource_kind,
+            "pricing": r.pricing,
+            "instance_type": r.instance_type,
+            "region": r.region,
+            "seconds": r.seconds,
+            "paid_usd": r.paid_usd,
+            "baseline_usd": r.baseline_usd,
+            "baseline": r.baseline,
+            "request_fee_usd": float(r.detail.get("request_fee_usd", 0.0)),
+            "period_start": r.period_start,
+            "simulated": r.simulated,
+        }
+        for r in stores.metadata.list(CostRecord, owner=stores.settings.owner)
+    ]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def ledger_rows(frame: pd.DataFrame, by: LedgerGrouping = LedgerGrouping.DAY) -> list[LedgerRow]:
+    """Paid and what the alternatives would have cost, per day, month or resource kind."""
+    rows = []
+    for group, part in frame.groupby(str(by), sort=True):
+        alternatives = sorted(set(part["baseline"]))
+        rows.append(
+            LedgerRow(
+                group=str(group),
+                paid_usd=float(part["paid_usd"].sum()),
+                instead_usd=float(part["baseline_usd"].sum()),
+                instead=alternatives[0] if len(alternatives) == 1 else "on-demand or managed alternatives",
+                request_fee_usd=float(part["request_fee_usd"].sum()),
+            )
+        )
+    return rows

@@ -1,0 +1,106 @@
+"""Where sskai keeps its state and which services it talks to: the only reader of the environment.
+
+The embedded default keeps everything under one folder (``SSKAI_HOME``): a SQLite metadata store
+and a ``file://`` artifact store. The scale configuration points ``SSKAI_DATABASE_URL`` at
+PostgreSQL and ``SSKAI_ARTIFACT_URL`` at ``s3://bucket/prefix``. Every other module receives a
+``Settings`` (or the part of it it needs) instead of reading variables itself.
+"""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sskai.kinds import ServingKind
+
+DEFAULT_AWS_REGION = "us-east-1"
+
+
+def _current_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry in some containers
+        return "local"
+
+
+class ArtifactLocation(BaseModel):
+    """What any process (a Ray worker on another node, say) needs to open the artifact store."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url: str
+    aws_endpoint_url: str | None = None
+    aws_region: str = DEFAULT_AWS_REGION
+
+
+class Settings(BaseSettings):
+    """Every setting of the product, from ``SSKAI_*`` variables (and the AWS and Ray variables they honour)."""
+
+    model_config = SettingsConfigDict(env_prefix="SSKAI_", frozen=True, extra="ignore")
+
+    home: Path = Field(default_factory=lambda: Path.cwd() / ".sskai", description="embedded state folder")
+    database_url: str = Field("", description="SQLAlchemy URL; default: SQLite in home")
+    artifact_url: str = Field("", description="file:///path or s3://bucket/prefix; default: home/artifacts")
+    owner: str = Field(default_factory=_current_user, description="recorded on every record")
+    nodepools_path: Path | None = Field(None, description="where the pricing refresh writes Karpenter NodePools")
+    cluster: str = Field("local", description="the Cluster implementation training runs on")
+    ray_address: str | None = Field(
+        None, validation_alias=AliasChoices("SSKAI_RAY_ADDRESS", "RAY_ADDRESS"), description="join this Ray cluster"
+    )
+    serverless_target: str = Field("local", description="ServingTarget for serverless plans")
+    spot_target: str = Field("local", description="ServingTarget for spot plans")
+    aws_endpoint_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("SSKAI_AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL"),
+        description="an S3-compatible endpoint (moto, MinIO); default: AWS",
+    )
+    aws_region: str = Field(
+        DEFAULT_AWS_REGION, validation_alias=AliasChoices("SSKAI_AWS_REGION", "AWS_DEFAULT_REGION", "AWS_REGION")
+    )
+    settings_block: str | None = Field(
+        None, description="a Prefect SskaiSettings block whose store URLs override these (workers elsewhere)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults_under_home(cls, values: Any) -> Any:
+        if not isinstance(values, dict):
+            return values
+        home = Path(values.get("home") or Path.cwd() / ".sskai").expanduser().resolve()
+        return {
+            **values,
+            "home": home,
+            "database_url": values.get("database_url") or f"sqlite:///{home / 'sskai.db'}",
+            "artifact_url": values.get("artifact_url") or (home / "artifacts").as_uri(),
+        }
+
+    @property
+    def endpoints_dir(self) -> Path:
+        """Local scratch for endpoint processes (pid files, logs, unpacked bundles)."""
+        return self.home / "endpoints"
+
+    @property
+    def nodepools_file(self) -> Path:
+        return self.nodepools_path or self.home / "karpenter" / "nodepools.yaml"
+
+    @property
+    def artifacts(self) -> ArtifactLocation:
+        return ArtifactLocation(
+            url=self.artifact_url, aws_endpoint_url=self.aws_endpoint_url, aws_region=self.aws_region
+        )
+
+    def serving_target_for(self, kind: ServingKind) -> str:
+        return self.serverless_target if kind is ServingKind.SERVERLESS else self.spot_target
+
+
+class LambdaSettings(BaseSettings):
+    """What the Lambda container is configured with: the baked bundle and the API key's hash."""
+
+    model_config = SettingsConfigDict(env_prefix="SSKAI_", frozen=True, extra="ignore")
+
+    bundle_dir: Path = Path("/opt/bundle")
+    api_key_sha256: str = ""
