@@ -9,7 +9,6 @@ from typer.testing import CliRunner
 
 from sskai.recommend import Workload
 from sskai.training.config import TrainingConfig
-
 from tests.helpers import make_zip
 from ui.cli import app
 

@@ -30,7 +30,11 @@ def test_a_registry_refuses_duplicates_and_lists_names() -> None:
 
 @pytest.mark.parametrize(
     ("base", "name", "default"),
-    [(Cluster, "local", LocalRayCluster), (ServingTarget, "local", LocalProcessTarget), (ArtifactStore, "file", FileArtifactStore)],
+    [
+        (Cluster, "local", LocalRayCluster),
+        (ServingTarget, "local", LocalProcessTarget),
+        (ArtifactStore, "file", FileArtifactStore),
+    ],
 )
 def test_each_contract_has_its_first_implementation_as_default(base, name, default) -> None:
     assert base.registry.get() is default and base.registry.get(name) is default

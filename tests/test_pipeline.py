@@ -23,8 +23,8 @@ from prefect.client.schemas.sorting import FlowRunSort
 from streamlit.testing.v1 import AppTest
 
 from flows.pipeline import pipeline_flow
-from sskai.kinds import Status
 from sskai.examples import EXAMPLES
+from sskai.kinds import Status
 from sskai.ledger import LedgerGrouping, cost_frame, ledger_rows
 from sskai.serving.client import predict
 from sskai.serving.process import free_port
@@ -44,7 +44,9 @@ def pipeline_run(tmp_path_factory: pytest.TempPathFactory, ray_cluster, prefect_
         env.delenv("SSKAI_DATABASE_URL", raising=False)
         env.delenv("SSKAI_ARTIFACT_URL", raising=False)
         stores = open_stores()
-        summary = pipeline_flow(example="gpt", train_config=EXAMPLES["gpt"].train_config.model_copy(update={"epochs": 2}))
+        summary = pipeline_flow(
+            example="gpt", train_config=EXAMPLES["gpt"].train_config.model_copy(update={"epochs": 2})
+        )
         yield stores, summary
         from sskai.serving.service import stop_stored_endpoint
 
