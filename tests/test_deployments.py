@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 import yaml
 from prefect.client.orchestration import get_client
 
 from blocks.settings import register_settings
 from deployments.catalog import MONITOR_CRON, PRICING_REFRESH_CRON, all_deployments
+from sskai.recommend import Workload
+from sskai.training.config import TrainingConfig
 from tasks import common
 from tests.test_layout import ROOT
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
 
 
 def test_every_deployment_registers_with_its_schedule() -> None:
@@ -38,6 +43,13 @@ def test_every_deployment_registers_with_its_schedule() -> None:
     declared = {d["name"]: d for d in yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"]}
     assert set(declared) == {d.name for d in deployments}
     assert declared["monitor"]["schedules"][0]["cron"] == MONITOR_CRON
+    # Typed parameters become forms in the Prefect UI: every TrainingConfig and Workload field, with its default.
+    train_form = registered["train"].parameter_openapi_schema
+    assert train_form["properties"]["config"]["$ref"] == "#/definitions/TrainingConfig"
+    fields = train_form["definitions"]["TrainingConfig"]["properties"]
+    assert set(fields) == set(TrainingConfig.model_fields) and fields["epochs"]["default"] == 3
+    recommend_form = registered["recommend"].parameter_openapi_schema
+    assert set(recommend_form["definitions"]["Workload"]["properties"]) == set(Workload.model_fields)
     [hourly] = registered["pricing-refresh"].schedules
     assert hourly.schedule.cron == PRICING_REFRESH_CRON == declared["pricing-refresh"]["schedules"][0]["cron"]
 

@@ -129,6 +129,7 @@ def test_example_bundles_follow_the_contract(stores, example_zips) -> None:
     assert stores.metadata.find_version(Dataset, "tester", "gpt").manifest["x_shape"] == [32]
 
 
+@pytest.mark.usefixtures("prefect_server")
 def test_the_upload_flow_runs_on_the_prefect_server_and_fails_clearly(home, tmp_path: Path, example_zips) -> None:
     from prefect import get_client  # noqa: F401  (the flow must reach the session's server)
 

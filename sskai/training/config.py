@@ -29,6 +29,4 @@ class TrainingConfig(BaseModel):
     checkpoint_every_steps: int = Field(50, ge=1, description="Checkpoint every N optimizer steps (and each epoch).")
     num_workers: int = Field(2, ge=1, le=256, description="Data-parallel workers (one CPU or GPU each).")
     use_gpu: bool = Field(False, description="Give each worker a GPU.")
-    max_failures: int = Field(
-        2, ge=0, le=100, description="Worker-group restarts from the newest checkpoint."
-    )
+    max_failures: int = Field(2, ge=0, le=100, description="Worker-group restarts from the newest checkpoint.")
