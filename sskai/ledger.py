@@ -66,12 +66,13 @@ def describe_saving(paid_usd: float, instead_usd: float, instead: str, request_f
     if paid_usd <= instead_usd:
         return f"{100.0 * (instead_usd - paid_usd) / instead_usd:.1f}% saved vs {instead}"
     ratio = paid_usd / instead_usd
+    times = f"{ratio:,.0f}×" if ratio >= 10 else f"{ratio:.1f}×"
     why = (
         ": Lambda's per-request fee dominates at this load"
         if request_fee_usd > REQUEST_FEE_DOMINATES * paid_usd
         else ""
     )
-    return f"{ratio:.1f}× what {instead} would cost{why}"
+    return f"{times} what {instead} would cost{why}"
 
 
 def cost_frame(stores: Stores) -> pd.DataFrame:
