@@ -68,7 +68,7 @@ def ray_cluster(moto_server: str) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         for name, value in FAKE_AWS.items():
             patch.setenv(name, value)
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield
     ray.shutdown()
 

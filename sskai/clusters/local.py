@@ -20,7 +20,8 @@ class LocalRayCluster(Cluster, name="local", default=True):
         if self.settings.ray_address:
             ray.init(address=self.settings.ray_address, log_to_driver=False)
         else:
-            ray.init(num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False)
+            # address="local": a new cluster of our own, never one that `ray start` left on this machine.
+            ray.init(address="local", num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False)
         self._connected = True
 
     def stop(self) -> None:
