@@ -10,7 +10,7 @@ from flows.pipeline import pipeline_flow
 from flows.pricing_refresh import pricing_refresh_flow
 from flows.profile import profile_flow
 from flows.recommend import recommend_flow
-from flows.train import train_flow
+from flows.train import resume_training_flow, train_flow
 from flows.upload import upload_flow
 
 # Endpoint metering: often enough that a dead endpoint is noticed within a quarter hour.
@@ -26,6 +26,7 @@ def all_deployments() -> list[RunnerDeployment]:
         profile_flow.to_deployment("profile"),
         recommend_flow.to_deployment("recommend"),
         train_flow.to_deployment("train"),
+        resume_training_flow.to_deployment("resume-training"),
         deploy_flow.to_deployment("deploy"),
         monitor_flow.to_deployment("monitor", cron=MONITOR_CRON),
         pricing_refresh_flow.to_deployment("pricing-refresh", cron=PRICING_REFRESH_CRON),

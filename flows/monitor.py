@@ -5,10 +5,11 @@ from __future__ import annotations
 from prefect import flow
 
 from sskai.ledger import LedgerRow
-from tasks.monitor import meter_all_endpoints, publish_cost_summary
+from tasks.monitor import meter_all_endpoints, publish_cost_summary, reap_abandoned_trainings
 
 
 @flow(name="monitor")
-def monitor_flow() -> dict[str, list[dict] | list[LedgerRow]]:
+def monitor_flow() -> dict[str, list[dict] | list[LedgerRow] | list[str]]:
     readings = meter_all_endpoints()
-    return {"endpoints": readings, "costs": publish_cost_summary()}
+    interrupted = reap_abandoned_trainings()
+    return {"endpoints": readings, "interrupted_trainings": interrupted, "costs": publish_cost_summary()}

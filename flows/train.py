@@ -23,3 +23,9 @@ def train_flow(
     plan = training_plan(model_id, recommendation_id)
     training_id = record_training(model_id, dataset_id, config, plan)
     return train_model(training_id)
+
+
+@flow(name="resume-training")
+def resume_training_flow(training_id: str) -> str:
+    """Continue an interrupted training from its newest complete checkpoint (a new attempt, same training)."""
+    return train_model(training_id)

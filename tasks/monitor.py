@@ -9,6 +9,7 @@ from sskai.ledger import LedgerGrouping, LedgerRow, cost_frame, ledger_rows
 from sskai.monitoring import meter_endpoints
 from sskai.pricing import current_catalog
 from sskai.reports import ledger_section, to_markdown
+from sskai.training.attempts import reap_abandoned
 from tasks.common import stores
 
 
@@ -17,6 +18,12 @@ def meter_all_endpoints() -> list[dict]:
     s = stores()
     readings = meter_endpoints(s, current_catalog(s))
     return [{"endpoint_id": r.endpoint_id, "name": r.name, "alive": r.alive, **r.metrics} for r in readings]
+
+
+@task
+def reap_abandoned_trainings() -> list[str]:
+    """Trainings left running by a process that died are marked failed, with how to resume them."""
+    return [training.id for training in reap_abandoned(stores())]
 
 
 @task

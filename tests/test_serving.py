@@ -15,9 +15,9 @@ from safetensors.numpy import save
 from sskai.errors import EndpointError
 from sskai.kinds import ServingKind, Status
 from sskai.monitoring import meter_endpoints
+from sskai.processes import is_alive
 from sskai.recommend import ServingPlan
 from sskai.serving.client import predict
-from sskai.serving.process import is_alive
 from sskai.serving.service import deploy_endpoint, stop_stored_endpoint
 from sskai.store.metadata import Endpoint
 from sskai.upload import upload_model

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from flows.train import train_flow
 from sskai.catalog import load_catalog
 from sskai.errors import TrainingFailed
 from sskai.kinds import Status
-from sskai.store.metadata import CostRecord, Dataset, Model, Training
+from sskai.processes import ProcessIdentity
+from sskai.store.metadata import CostRecord, Dataset, LogEntry, Model, Training, TrainingAttempt
 from sskai.training.checkpoints import LoopPosition, load_checkpoint, save_checkpoint
 from sskai.training.config import TrainingConfig
 from sskai.training.loop import split_indices
@@ -71,8 +73,8 @@ def test_a_rerun_of_the_same_training_resumes_from_its_newest_checkpoint(stores,
     config = TrainingConfig(epochs=1, batch_size=64, learning_rate=0.003, num_workers=2, checkpoint_every_steps=5)
     training = create_training(stores, model, dataset, config, plan=None)
     first = run_stored_training(stores, training.id, load_catalog())
-    # The cluster is gone; a new run under the same training id (what a Prefect retry does) asks for more epochs.
-    stores.metadata.update(Training, training.id, config={**training.config, "epochs": 2})
+    # The cluster was lost; a new run under the same training id (what a Prefect retry does) asks for more epochs.
+    stores.metadata.update(Training, training.id, status=Status.FAILED, config={**training.config, "epochs": 2})
     second = run_stored_training(stores, training.id, load_catalog())
     assert len(first.history) == 1 and len(second.history) == 2
     assert second.history[0] == first.history[0]  # epoch 1 was restored, not trained again
@@ -138,3 +140,96 @@ def test_a_checkpoint_manifest_from_another_schema_is_refused(tmp_path: Path) ->
     (tmp_path / "sskai_checkpoint.json").write_text(json.dumps({**manifest, "schema_version": 99}))
     with pytest.raises(TrainingFailed, match="schema version 99; this sskai reads version 1"):
         load_checkpoint(tmp_path, torch.nn.Linear(2, 2), None)
+
+
+RAISING_MODEL = textwrap.dedent("""
+    from torch import nn
+
+    class ModelClass(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.l = nn.Linear(8, 1)
+
+        def forward(self, x):
+            raise ValueError("cannot compare a [64, 1] output with a [64, 3] target")
+""")
+
+
+@ON_THE_STACK
+def test_an_error_in_user_code_fails_at_once_without_any_retry(stores, tmp_path: Path, example_zips) -> None:
+    spec = json.dumps({"input_shape": [8]})
+    upload_model(stores, "raises", make_zip(tmp_path / "m.zip", {"model.py": RAISING_MODEL, "sskai.json": spec}))
+    upload_dataset(stores, "mlp", example_zips["mlp"][1])
+    with pytest.raises(TrainingFailed, match=r"the model or its loss raised ValueError: cannot compare .* step 1"):
+        train_flow("raises", "mlp", config=TrainingConfig(epochs=1))
+    failed = stores.metadata.latest(Training)
+    # One attempt (no Prefect retry), and no worker-group restart by Ray.
+    assert [a.status for a in stores.metadata.list(TrainingAttempt, training_id=failed.id)] == [Status.FAILED]
+    logs = [e.message for e in stores.metadata.list(LogEntry, resource_id=failed.id)]
+    assert not any("worker error" in message for message in logs)
+    assert "resume" not in failed.status_reason  # resuming would fail the same way
+
+
+@ON_THE_STACK
+def test_a_corrupt_newest_checkpoint_falls_back_to_the_one_before(stores, example_zips) -> None:
+    model = upload_model(stores, "mlp", example_zips["mlp"][0])
+    dataset = upload_dataset(stores, "mlp", example_zips["mlp"][1])
+    config = TrainingConfig(epochs=1, batch_size=64, learning_rate=0.003, checkpoint_every_steps=4)
+    training = create_training(stores, model, dataset, config, plan=None)
+    first = run_stored_training(stores, training.id, load_catalog())
+    run_dir = stores.settings.home / "artifacts" / "checkpoints" / f"training-{training.id}"
+    *_, before, newest = sorted(p for p in run_dir.iterdir() if p.is_dir() and p.name.startswith("checkpoint_"))
+    weights = newest / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:-16])  # a torn write of the newest checkpoint
+    kept = json.loads((before / "sskai_checkpoint.json").read_text())["global_step"]
+    assert 0 < kept < first.metrics["global_step"]
+
+    stores.metadata.update(Training, training.id, status=Status.FAILED, config={**training.config, "epochs": 2})
+    second = run_stored_training(stores, training.id, load_catalog())
+    attempts = stores.metadata.list(TrainingAttempt, training_id=training.id)
+    assert second.status == Status.SUCCEEDED and len(second.history) == 2
+    assert [a.number for a in attempts] == [1, 2] and attempts[1].resumed_from_step == kept
+    assert second.metrics["global_step"] == 2 * first.metrics["global_step"]  # the lost steps were trained again
+    logs = [e.message for e in stores.metadata.list(LogEntry, resource_id=training.id)]
+    assert any(f"resumed from step {kept}" in message and "skipped" in message for message in logs)
+
+
+@ON_THE_STACK
+def test_a_training_left_running_by_a_dead_process_is_marked_and_can_be_resumed(stores, example_zips) -> None:
+    from typer.testing import CliRunner
+
+    from flows.monitor import monitor_flow
+    from ui.cli import app
+
+    model = upload_model(stores, "mlp", example_zips["mlp"][0])
+    dataset = upload_dataset(stores, "mlp", example_zips["mlp"][1])
+    training = create_training(stores, model, dataset, TrainingConfig(epochs=1, batch_size=64), plan=None)
+    # A real process that ran it and died (as a killed `sskai train` would).
+    runner = subprocess.Popen(["sleep", "60"])
+    identity = ProcessIdentity.of(runner.pid)
+    stores.metadata.add(
+        TrainingAttempt(
+            owner="tester", training_id=training.id, number=1, host=identity.host, pid=identity.pid,
+            process_start_ticks=identity.start_ticks, status=Status.RUNNING,
+        )
+    )  # fmt: skip
+    stores.metadata.update(Training, training.id, status=Status.RUNNING)
+    assert identity.is_running()
+    runner.kill()
+    runner.wait()
+    assert not identity.is_running()
+
+    assert monitor_flow()["interrupted_trainings"] == [training.id]
+    interrupted = stores.metadata.get(Training, training.id)
+    assert interrupted.status == Status.FAILED
+    assert f"is gone; resume it with `sskai train --resume {training.id}`" in interrupted.status_reason
+
+    resumed = CliRunner().invoke(app, ["train", "--resume", training.id])
+    assert resumed.exit_code == 0, resumed.output
+    assert stores.metadata.get(Training, training.id).status == Status.SUCCEEDED
+    assert [a.status for a in stores.metadata.list(TrainingAttempt, training_id=training.id)] == [
+        Status.FAILED,
+        Status.SUCCEEDED,
+    ]
+    again = CliRunner().invoke(app, ["train", "--resume", training.id])
+    assert again.exit_code == 1 and "already finished" in again.output

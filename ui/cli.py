@@ -167,12 +167,24 @@ def recommend(model: str, config: Workload) -> None:
 
 @app.command()
 @options_from(TrainingConfig, on_invalid=_fail)
-def train(model: str, dataset: str, config: TrainingConfig) -> None:
-    """Train a stored model on a stored dataset on the local Ray cluster."""
-    from flows.train import train_flow
+def train(
+    config: TrainingConfig,
+    model: Annotated[str | None, typer.Argument(help="Stored model name.")] = None,
+    dataset: Annotated[str | None, typer.Argument(help="Stored dataset name.")] = None,
+    resume: Annotated[
+        str | None, typer.Option(help="Continue this interrupted training (its id) from its newest checkpoint.")
+    ] = None,
+) -> None:
+    """Train a stored model on a stored dataset on the local Ray cluster, or resume an interrupted training."""
+    from flows.train import resume_training_flow, train_flow
     from sskai.store.metadata import Training
 
-    training_id = _run(lambda: train_flow(model, dataset, config=config), ("train",))
+    if resume:
+        training_id = _run(lambda: resume_training_flow(resume), ("train",))
+    elif model and dataset:
+        training_id = _run(lambda: train_flow(model, dataset, config=config), ("train",))
+    else:
+        raise _fail(ValueError("name a MODEL and a DATASET to train, or --resume TRAINING_ID"))
     record = _stores().metadata.get(Training, training_id)
     console.print(f"training {training_id} {record.status}: {record.metrics}")
 

@@ -49,7 +49,7 @@ def options_from(model: type[BaseModel], *, on_invalid: Callable[[ValidationErro
     """Decorate a command taking ``config: <model>``; ``on_invalid`` turns a bad value into the command's error."""
 
     def decorate(command: F) -> F:
-        signature = inspect.signature(command)
+        signature = inspect.signature(command, eval_str=True)  # real types, not the strings of postponed annotations
         own = [p for p in signature.parameters.values() if p.name != "config"]
         fields = [_option(name, field) for name, field in model.model_fields.items()]
 

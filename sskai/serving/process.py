@@ -16,6 +16,7 @@ import httpx
 
 from sskai.bundles import ModelSpec
 from sskai.errors import EndpointError
+from sskai.processes import is_alive
 
 START_TIMEOUT_SECONDS = 60.0
 
@@ -85,18 +86,6 @@ def start_endpoint(
     raise EndpointError(
         f"endpoint {name} did not answer /health within {START_TIMEOUT_SECONDS:.0f} s: {_tail(log_path)}"
     )
-
-
-def is_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def stop_endpoint(pid: int, timeout_seconds: float = 10.0) -> None:

@@ -125,6 +125,21 @@ class Training(Record, Base):
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class TrainingAttempt(Record, Base):
+    """One run of a training by one process (a Prefect retry, a resume): who ran it, when, and how it ended."""
+
+    __tablename__ = "training_attempts"
+    training_id: Mapped[str] = mapped_column(ForeignKey("trainings.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    process_start_ticks: Mapped[int | None] = mapped_column(Integer, default=None)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    resumed_from_step: Mapped[int | None] = mapped_column(Integer, default=None)
+    global_step: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
 class Endpoint(Record, Base):
     __tablename__ = "endpoints"
     name: Mapped[str] = mapped_column(String(20))

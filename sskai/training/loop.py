@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pyarrow.fs
 import ray.train
 import ray.train.torch
 import torch
@@ -22,7 +23,7 @@ from torch.utils.data import DataLoader, Subset, TensorDataset
 from torch.utils.data.distributed import DistributedSampler
 
 from sskai.bundles import ModelSpec, build_model, load_dataset
-from sskai.errors import BundleError, StoredRecordInvalid, TrainingFailed
+from sskai.errors import BundleError, NotFound, StoredRecordInvalid, TrainingFailed
 from sskai.store.artifacts import open_store
 from sskai.store.bundle_files import materialize_bundle
 from sskai.training.checkpoints import LoopPosition, load_checkpoint, save_checkpoint
@@ -46,17 +47,17 @@ def train_loop_per_worker(stored_job: dict[str, Any]) -> None:
         return
     torch.manual_seed(job.config.seed)
     torch.set_num_threads(1)
-    try:
-        model, dataset = _prepare(job)
-    except (BundleError, TrainingFailed) as exc:
-        ray.train.report({"failed": str(exc)})
-        return
-    _train(model, job.model_spec, dataset, job.config)
+    with tempfile.TemporaryDirectory(prefix="sskai-train-") as scratch:  # the unpacked bundles go with the worker
+        try:
+            model, dataset = _prepare(job, Path(scratch))
+        except (BundleError, TrainingFailed, NotFound) as exc:
+            ray.train.report({"failed": str(exc)})
+            return
+        _train(model, job.model_spec, dataset, job.config)
 
 
-def _prepare(job: TrainingJob) -> tuple[torch.nn.Module, TensorDataset]:
+def _prepare(job: TrainingJob, scratch: Path) -> tuple[torch.nn.Module, TensorDataset]:
     store = open_store(job.artifacts)
-    scratch = Path(tempfile.mkdtemp(prefix="sskai-train-"))
     model_root = materialize_bundle(store, job.model_key, scratch / "model")
     data_root = materialize_bundle(store, job.dataset_key, scratch / "data")
     x, y = load_dataset(data_root, job.dataset_spec)
@@ -83,11 +84,8 @@ def _train(model: torch.nn.Module, spec: ModelSpec, dataset: TensorDataset, conf
     loss_name = config.loss or spec.default_loss
     train_idx, val_idx = split_indices(len(dataset), config.validation_fraction, config.seed)
     optimizer = make_optimizer(config.optimizer, model.parameters(), config.learning_rate)
-    position = LoopPosition()
-    checkpoint = ray.train.get_checkpoint()
-    if checkpoint is not None:
-        with checkpoint.as_directory() as directory:
-            position = load_checkpoint(Path(directory), model, optimizer)
+    position, skipped = _resume(model, optimizer)
+    resumed = {"resumed_from_step": position.global_step, "skipped_checkpoints": len(skipped)}
     model = ray.train.torch.prepare_model(model)
     device = ray.train.torch.get_device()
     sampler = DistributedSampler(
@@ -107,7 +105,16 @@ def _train(model: torch.nn.Module, spec: ModelSpec, dataset: TensorDataset, conf
                 continue  # already done before the checkpoint we resumed from
             inputs, targets = inputs.to(device), targets.to(device)
             optimizer.zero_grad(set_to_none=True)
-            loss = compute_loss(loss_name, model(inputs), targets)
+            loss, error = _forward(model, loss_name, inputs, targets)
+            # Agreed by all workers: a user-code error stops the run for good; a dead peer makes this
+            # all-reduce raise instead, which Ray Train treats as a failure to recover from.
+            if _all_mean(1.0 if error else 0.0, device) > 0:
+                where = f"at epoch {epoch + 1}, step {step + 1}"
+                reason = (
+                    f"the model or its loss raised {error} {where}" if error else f"a worker's model failed {where}"
+                )
+                ray.train.report({"failed": reason})
+                return
             loss.backward()
             optimizer.step()
             step_loss = _all_mean(float(loss.detach()), device)
@@ -128,6 +135,7 @@ def _train(model: torch.nn.Module, spec: ModelSpec, dataset: TensorDataset, conf
                         "train_loss": running / seen,
                         "progress": position.global_step / total_steps,
                         "elapsed_seconds": time.monotonic() - started,
+                        **resumed,
                     },
                 )
         validation = _validate(model, dataset, val_idx, loss_name, spec, config, rank, world, device)
@@ -141,10 +149,57 @@ def _train(model: torch.nn.Module, spec: ModelSpec, dataset: TensorDataset, conf
             rank,
             {
                 **epoch_metrics,
+                **resumed,
                 "progress": (epoch + 1) / config.epochs,
                 "elapsed_seconds": time.monotonic() - started,
             },
         )
+
+
+def _forward(
+    model: torch.nn.Module, loss_name: str, inputs: torch.Tensor, targets: torch.Tensor
+) -> tuple[torch.Tensor | None, str | None]:
+    """The step's loss, or what the user's model or the loss raised (deterministic: retrying will not help)."""
+    try:
+        return compute_loss(loss_name, model(inputs), targets), None
+    except Exception as exc:
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def _resume(model: torch.nn.Module, optimizer: torch.optim.Optimizer) -> tuple[LoopPosition, list[str]]:
+    """Load the newest complete, verified checkpoint; a torn or corrupt one falls back to the one before.
+
+    Returns the position to continue from and what was skipped (with why). With nothing usable the
+    run starts over rather than load garbage.
+    """
+    newest = ray.train.get_checkpoint()
+    skipped: list[str] = []
+    if newest is None:
+        return LoopPosition(), skipped
+    for candidate in [newest, *_older_checkpoints(newest)]:
+        try:
+            with candidate.as_directory() as directory:
+                return load_checkpoint(Path(directory), model, optimizer), skipped
+        except (TrainingFailed, OSError) as exc:
+            skipped.append(f"{candidate.path}: {exc}")
+    return LoopPosition(), skipped
+
+
+def _older_checkpoints(newest: ray.train.Checkpoint) -> list[ray.train.Checkpoint]:
+    """The run's other checkpoint folders in storage, newest first (Ray names them by time)."""
+    parent, name = newest.path.rstrip("/").rsplit("/", 1)
+    listing = newest.filesystem.get_file_info(pyarrow.fs.FileSelector(parent))
+    older = sorted(
+        (
+            info.base_name
+            for info in listing
+            if info.type == pyarrow.fs.FileType.Directory
+            and info.base_name.startswith("checkpoint_")
+            and info.base_name < name
+        ),
+        reverse=True,
+    )
+    return [ray.train.Checkpoint(f"{parent}/{base}", filesystem=newest.filesystem) for base in older]
 
 
 def _report(

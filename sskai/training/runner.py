@@ -18,12 +18,18 @@ from ray.train.v2.api.callback import UserCallback
 
 from sskai.clusters import Cluster
 from sskai.errors import ClusterLost, TrainingFailed
+from sskai.kinds import ResourceKind
 from sskai.settings import ArtifactLocation
 from sskai.store.artifacts import ArtifactStore
 from sskai.store.metadata import MetadataStore, Training
 from sskai.training.checkpoints import WEIGHTS, read_manifest
 from sskai.training.job import TrainingJob
 from sskai.training.loop import train_loop_per_worker
+
+# Report fields about the run itself, not the model: kept out of the training's metrics and history.
+RUN_FIELDS = frozenset({"progress", "epoch_position", "resumed_from_step", "skipped_checkpoints"})
+# The newest checkpoint, and two to fall back to should it be torn or corrupt.
+CHECKPOINTS_KEPT = 3
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,7 @@ class TrainingOutcome:
     history: list[dict[str, Any]]
     weights_key: str
     checkpoint_url: str
+    resumed_from_step: int | None
 
 
 class ProgressToMetadata(UserCallback):
@@ -41,6 +48,7 @@ class ProgressToMetadata(UserCallback):
         self.database_url = database_url
         self.training_id = training_id
         self._store: MetadataStore | None = None
+        self._told_fallback = False
 
     def after_report(self, run_context: Any, metrics: list[dict[str, Any]], checkpoint: Any) -> None:
         if self._store is None:
@@ -49,7 +57,7 @@ class ProgressToMetadata(UserCallback):
         record = self._store.get(Training, self.training_id)
         history = list(record.history)
         if "epoch" in latest:
-            history.append({k: v for k, v in latest.items() if k not in {"progress", "epoch_position"}})
+            history.append({k: v for k, v in latest.items() if k not in RUN_FIELDS})
         self._store.update(
             Training,
             self.training_id,
@@ -57,6 +65,26 @@ class ProgressToMetadata(UserCallback):
             metrics=latest,
             history=history,
         )
+        if latest.get("skipped_checkpoints") and not self._told_fallback:
+            self._told_fallback = True
+            self._log(
+                f"resumed from step {latest['resumed_from_step']}: the newest {latest['skipped_checkpoints']} "
+                "checkpoint(s) were torn or corrupt and were skipped"
+            )
+
+    def after_exception(self, run_context: Any, worker_exceptions: dict[int, Exception]) -> None:
+        """A worker died or raised: Ray Train restarts the group from the newest checkpoint; keep a trace."""
+        ranks = ", ".join(str(rank) for rank in sorted(worker_exceptions))
+        first = next(iter(worker_exceptions.values()), None)
+        self._log(
+            f"worker error on rank(s) {ranks}: {type(first).__name__}: {first}; restarting from the newest checkpoint"
+        )
+
+    def _log(self, message: str) -> None:
+        if self._store is None:
+            self._store = MetadataStore(self.database_url)
+        owner = self._store.get(Training, self.training_id).owner
+        self._store.log(owner, ResourceKind.TRAINING, self.training_id, message, "WARNING")
 
 
 def storage_location(location: ArtifactLocation) -> tuple[str, Any]:
@@ -102,7 +130,7 @@ def run_training(job: TrainingJob, cluster: Cluster, store: ArtifactStore, datab
             storage_path=storage_path,
             storage_filesystem=filesystem,
             failure_config=ray.train.FailureConfig(max_failures=config.max_failures),
-            checkpoint_config=ray.train.CheckpointConfig(num_to_keep=2),
+            checkpoint_config=ray.train.CheckpointConfig(num_to_keep=CHECKPOINTS_KEPT),
             callbacks=[ProgressToMetadata(database_url, training_id)],
         ),
     )
@@ -123,5 +151,9 @@ def run_training(job: TrainingJob, cluster: Cluster, store: ArtifactStore, datab
         manifest = read_manifest(Path(directory))
         store.put_file(weights_key, Path(directory) / WEIGHTS)
     return TrainingOutcome(
-        metrics=metrics, history=list(manifest.history), weights_key=weights_key, checkpoint_url=result.checkpoint.path
+        metrics=metrics,
+        history=list(manifest.history),
+        weights_key=weights_key,
+        checkpoint_url=result.checkpoint.path,
+        resumed_from_step=metrics.get("resumed_from_step"),
     )

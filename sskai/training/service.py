@@ -8,15 +8,16 @@ from datetime import datetime
 from sskai.bundles import DatasetSpec, ModelSpec
 from sskai.catalog.catalog import Catalog
 from sskai.clusters import open_cluster
-from sskai.errors import TrainingFailed
+from sskai.errors import SskaiError, TrainingFailed
 from sskai.kinds import ResourceKind, Status
 from sskai.metering import record_node_cost
 from sskai.recommend import TrainingPlan
 from sskai.store.metadata import Dataset, Model, Training, utcnow
 from sskai.store.stores import Stores
+from sskai.training.attempts import check_can_run, finish_attempt, reap_abandoned, resume_hint, start_attempt
 from sskai.training.config import TrainingConfig
 from sskai.training.job import TrainingJob
-from sskai.training.runner import run_training
+from sskai.training.runner import RUN_FIELDS, run_training
 
 
 def create_training(
@@ -55,27 +56,50 @@ def training_job(record: Training, model: Model, dataset: Dataset, stores: Store
 
 
 def run_stored_training(stores: Stores, training_id: str, catalog: Catalog) -> Training:
-    """Run (or resume) a training on the configured cluster; every second it ran is metered, success or not."""
+    """Run (or resume) a training on the configured cluster; every second it ran is metered, success or not.
+
+    Each call is one attempt. A rerun of the same training (a Prefect retry, ``sskai train --resume``)
+    resumes from its newest complete checkpoint.
+    """
+    reap_abandoned(stores)
     record = stores.metadata.get(Training, training_id)
+    check_can_run(stores, record)
     model = stores.metadata.get(Model, record.model_id)
     dataset = stores.metadata.get(Dataset, record.dataset_id)
     job = training_job(record, model, dataset, stores)
+    attempt = start_attempt(stores, record)
     stores.metadata.update(
-        Training, training_id, status=Status.RUNNING, metrics={}, started_at=record.started_at or utcnow()
+        Training,
+        training_id,
+        status=Status.RUNNING,
+        status_reason=None,
+        metrics={},
+        started_at=record.started_at or utcnow(),
+        finished_at=None,
     )
     period_start, started = utcnow(), time.monotonic()
     try:
         with open_cluster(stores.settings) as cluster:
             outcome = run_training(job, cluster, stores.artifacts, stores.settings.database_url)
-    except TrainingFailed as exc:
+    except BaseException as exc:  # every way out is recorded; the error itself goes on up
         _meter(stores, catalog, record, period_start, time.monotonic() - started)
-        stores.metadata.update(
-            Training, training_id, status=Status.FAILED, status_reason=str(exc), finished_at=utcnow()
-        )
-        stores.metadata.log(record.owner, ResourceKind.TRAINING, training_id, f"training failed: {exc}", "ERROR")
+        retry = isinstance(exc, SskaiError) and exc.retryable
+        reason = str(exc) if isinstance(exc, TrainingFailed) else f"interrupted by {type(exc).__name__}: {exc}"
+        if not isinstance(exc, TrainingFailed) or retry:
+            reason = f"{reason}; {resume_hint(training_id)}"
+        finish_attempt(stores, attempt, Status.FAILED, reason)
+        stores.metadata.update(Training, training_id, status=Status.FAILED, status_reason=reason, finished_at=utcnow())
+        stores.metadata.log(record.owner, ResourceKind.TRAINING, training_id, f"training failed: {reason}", "ERROR")
         raise
     _meter(stores, catalog, record, period_start, time.monotonic() - started)
-    metrics = {k: v for k, v in outcome.metrics.items() if k not in {"progress", "epoch_position"}}
+    metrics = {k: v for k, v in outcome.metrics.items() if k not in RUN_FIELDS}
+    finish_attempt(
+        stores,
+        attempt,
+        Status.SUCCEEDED,
+        resumed_from_step=outcome.resumed_from_step,
+        global_step=metrics.get("global_step"),
+    )
     stores.metadata.log(
         record.owner,
         ResourceKind.TRAINING,
