@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -45,13 +46,42 @@ class LoopPosition:
     history: list[dict[str, Any]] = field(default_factory=list)
 
 
-def save_checkpoint(
-    directory: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, position: LoopPosition
-) -> None:
+@dataclass(frozen=True)
+class Snapshot:
+    """A copy of the training state on the CPU: taking it is the only part of a checkpoint the loop waits for."""
+
+    weights: dict[str, torch.Tensor]
+    optimizer: dict[str, Any]
+    position: LoopPosition
+
+
+def _to_cpu(value: Any, pin: bool) -> Any:
+    if isinstance(value, torch.Tensor):
+        copy = value.detach().to("cpu", copy=True).contiguous()
+        return copy.pin_memory() if pin else copy
+    if isinstance(value, dict):
+        return {k: _to_cpu(v, pin) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_to_cpu(v, pin) for v in value)
+    return value
+
+
+def take_snapshot(model: torch.nn.Module, optimizer: torch.optim.Optimizer, position: LoopPosition) -> Snapshot:
+    """Copy weights, optimizer state and position off the device (pinned memory on CUDA: a fast, safe copy)."""
+    pin = torch.cuda.is_available() and any(p.is_cuda for p in model.parameters())
+    return Snapshot(
+        weights=_to_cpu(model.state_dict(), pin),
+        optimizer=_to_cpu(optimizer.state_dict(), pin),
+        position=LoopPosition(position.epoch, position.step_in_epoch, position.global_step, list(position.history)),
+    )
+
+
+def write_snapshot(directory: Path, snapshot: Snapshot) -> None:
+    """Write the files, then the manifest with their hashes last: without a manifest a folder is incomplete."""
     directory.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
-    save_file(state, str(directory / WEIGHTS))
-    torch.save({"optimizer": optimizer.state_dict()}, directory / STATE)
+    save_file(snapshot.weights, str(directory / WEIGHTS))
+    torch.save({"optimizer": snapshot.optimizer}, directory / STATE)
+    position = snapshot.position
     manifest = CheckpointManifest(
         files={name: _sha256(directory / name) for name in (WEIGHTS, STATE)},
         epoch=position.epoch,
@@ -60,6 +90,62 @@ def save_checkpoint(
         history=position.history,
     )
     (directory / MANIFEST).write_text(manifest.model_dump_json())
+
+
+def save_checkpoint(
+    directory: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, position: LoopPosition
+) -> None:
+    """A synchronous checkpoint: snapshot and write before returning."""
+    write_snapshot(directory, take_snapshot(model, optimizer, position))
+
+
+class BackgroundWriter:
+    """Writes one snapshot at a time in a thread, so training goes on while a checkpoint reaches disk.
+
+    ``start`` returns at once; while a write is in flight (or written but not yet handed over) a new
+    one is skipped, so the loop never waits on the disk. ``finished`` hands over a completed checkpoint
+    folder exactly once, with the metrics it was taken with.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sskai-checkpoint")
+        self._pending: tuple[Future[None], Path, dict[str, Any]] | None = None
+        self._count = 0
+
+    def start(self, snapshot: Snapshot, metrics: dict[str, Any]) -> bool:
+        """Begin writing ``snapshot``; False (skipped) while the previous one is not handed over yet."""
+        if self._pending is not None:
+            return False
+        self._count += 1
+        directory = self.root / f"pending-{self._count:06d}"
+        self._pending = (self._pool.submit(write_snapshot, directory, snapshot), directory, metrics)
+        return True
+
+    @property
+    def busy(self) -> bool:
+        """A write is in flight, or written and not handed over yet."""
+        return self._pending is not None
+
+    def done(self) -> bool:
+        return self._pending is not None and self._pending[0].done()
+
+    def finished(self) -> tuple[Path, dict[str, Any]] | None:
+        """The completed folder and its metrics, once; None while writing or when nothing was started."""
+        if not self.done():
+            return None
+        future, directory, metrics = self._pending
+        self._pending = None
+        future.result()  # a failed write raises here, in the training loop
+        return directory, metrics
+
+    def wait(self) -> tuple[Path, dict[str, Any]] | None:
+        if self._pending is not None:
+            self._pending[0].result()
+        return self.finished()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
 
 
 def load_checkpoint(directory: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer | None) -> LoopPosition:

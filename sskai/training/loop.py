@@ -9,6 +9,7 @@ Ray retrying: retrying deterministic errors only burns money.
 from __future__ import annotations
 
 import math
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -26,7 +27,7 @@ from sskai.bundles import ModelSpec, build_model, load_dataset
 from sskai.errors import BundleError, NotFound, StoredRecordInvalid, TrainingFailed
 from sskai.store.artifacts import open_store
 from sskai.store.bundle_files import materialize_bundle
-from sskai.training.checkpoints import LoopPosition, load_checkpoint, save_checkpoint
+from sskai.training.checkpoints import BackgroundWriter, LoopPosition, load_checkpoint, save_checkpoint, take_snapshot
 from sskai.training.config import TrainingConfig
 from sskai.training.job import TrainingJob
 from sskai.training.objectives import compute_loss, make_optimizer
@@ -53,7 +54,7 @@ def train_loop_per_worker(stored_job: dict[str, Any]) -> None:
         except (BundleError, TrainingFailed, NotFound) as exc:
             ray.train.report({"failed": str(exc)})
             return
-        _train(model, job.model_spec, dataset, job.config)
+        _train(model, job.model_spec, dataset, job.config, Path(scratch))
 
 
 def _prepare(job: TrainingJob, scratch: Path) -> tuple[torch.nn.Module, TensorDataset]:
@@ -69,16 +70,9 @@ def _prepare(job: TrainingJob, scratch: Path) -> tuple[torch.nn.Module, TensorDa
     return build_model(model_root), TensorDataset(x, y)
 
 
-def _all_mean(value: float, device: torch.device) -> float:
-    """Mean over workers, so every worker takes the same decision (stop on NaN, say)."""
-    if not dist.is_initialized():
-        return value
-    tensor = torch.tensor([value], dtype=torch.float64, device=device)
-    dist.all_reduce(tensor)
-    return float(tensor.item()) / dist.get_world_size()
-
-
-def _train(model: torch.nn.Module, spec: ModelSpec, dataset: TensorDataset, config: TrainingConfig) -> None:
+def _train(
+    model: torch.nn.Module, spec: ModelSpec, dataset: TensorDataset, config: TrainingConfig, scratch: Path
+) -> None:
     context = ray.train.get_context()
     rank, world = context.get_world_rank(), context.get_world_size()
     loss_name = config.loss or spec.default_loss
@@ -87,6 +81,7 @@ def _train(model: torch.nn.Module, spec: ModelSpec, dataset: TensorDataset, conf
     position, skipped = _resume(model, optimizer)
     resumed = {"resumed_from_step": position.global_step, "skipped_checkpoints": len(skipped)}
     model = ray.train.torch.prepare_model(model)
+    unwrapped = model.module if hasattr(model, "module") else model
     device = ray.train.torch.get_device()
     sampler = DistributedSampler(
         Subset(dataset, train_idx), num_replicas=world, rank=rank, shuffle=True, seed=config.seed
@@ -95,65 +90,102 @@ def _train(model: torch.nn.Module, spec: ModelSpec, dataset: TensorDataset, conf
     steps_per_epoch = len(loader)
     total_steps = steps_per_epoch * config.epochs
     started = time.monotonic()
+    # Rank 0 writes checkpoints in the background; every rank reports a written one at the same step.
+    writer = BackgroundWriter(scratch / "checkpoints") if rank == 0 else None
 
-    for epoch in range(position.epoch, config.epochs):
-        sampler.set_epoch(epoch)
-        model.train()
-        running, seen = 0.0, 0
-        for step, (inputs, targets) in enumerate(loader):
-            if epoch == position.epoch and step < position.step_in_epoch:
-                continue  # already done before the checkpoint we resumed from
-            inputs, targets = inputs.to(device), targets.to(device)
-            optimizer.zero_grad(set_to_none=True)
-            loss, error = _forward(model, loss_name, inputs, targets)
-            # Agreed by all workers: a user-code error stops the run for good; a dead peer makes this
-            # all-reduce raise instead, which Ray Train treats as a failure to recover from.
-            if _all_mean(1.0 if error else 0.0, device) > 0:
-                where = f"at epoch {epoch + 1}, step {step + 1}"
-                reason = (
-                    f"the model or its loss raised {error} {where}" if error else f"a worker's model failed {where}"
+    try:
+        for epoch in range(position.epoch, config.epochs):
+            sampler.set_epoch(epoch)
+            model.train()
+            running, seen = 0.0, 0
+            for step, (inputs, targets) in enumerate(loader):
+                if epoch == position.epoch and step < position.step_in_epoch:
+                    continue  # already done before the checkpoint we resumed from
+                inputs, targets = inputs.to(device), targets.to(device)
+                optimizer.zero_grad(set_to_none=True)
+                loss, error = _forward(model, loss_name, inputs, targets)
+                # One collective per step, agreed by all workers: did user code raise, has a checkpoint
+                # finished writing, and the mean loss. A dead peer makes it raise instead, which Ray
+                # Train treats as a failure to recover from.
+                raised, written, loss_sum = _all_sum(
+                    [1.0 if error else 0.0, 1.0 if writer and writer.done() else 0.0, _value(loss)], device
                 )
-                ray.train.report({"failed": reason})
-                return
-            loss.backward()
-            optimizer.step()
-            step_loss = _all_mean(float(loss.detach()), device)
-            position.global_step += 1
-            position.epoch, position.step_in_epoch = epoch, step + 1
-            if not math.isfinite(step_loss):
-                ray.train.report({"failed": f"loss became {step_loss} at epoch {epoch + 1}, step {step + 1}"})
-                return
-            running += step_loss
-            seen += 1
-            if position.global_step % config.checkpoint_every_steps == 0 and step + 1 < steps_per_epoch:
-                _report(
-                    model,
-                    optimizer,
-                    position,
-                    rank,
-                    {
+                where = f"at epoch {epoch + 1}, step {step + 1}"
+                if raised:
+                    reason = (
+                        f"the model or its loss raised {error} {where}" if error else f"a worker's model failed {where}"
+                    )
+                    ray.train.report({"failed": reason})
+                    return
+                step_loss = loss_sum / world
+                if not math.isfinite(step_loss):
+                    ray.train.report({"failed": f"loss became {step_loss} {where}"})
+                    return
+                loss.backward()
+                optimizer.step()
+                position.global_step += 1
+                position.epoch, position.step_in_epoch = epoch, step + 1
+                running += step_loss
+                seen += 1
+                if written:
+                    _report_written(writer)
+                due = position.global_step % config.checkpoint_every_steps == 0 and step + 1 < steps_per_epoch
+                if due and writer is not None and not writer.busy:
+                    metrics = {
                         "train_loss": running / seen,
                         "progress": position.global_step / total_steps,
                         "elapsed_seconds": time.monotonic() - started,
                         **resumed,
-                    },
-                )
-        validation = _validate(model, dataset, val_idx, loss_name, spec, config, rank, world, device)
-        position.epoch, position.step_in_epoch = epoch + 1, 0
-        epoch_metrics = {"epoch": epoch + 1, "train_loss": running / max(seen, 1), **validation}
-        position.history.append(epoch_metrics)
-        _report(
-            model,
-            optimizer,
-            position,
-            rank,
-            {
-                **epoch_metrics,
-                **resumed,
-                "progress": (epoch + 1) / config.epochs,
-                "elapsed_seconds": time.monotonic() - started,
-            },
-        )
+                        "global_step": position.global_step,
+                        "epoch_position": position.epoch,
+                    }
+                    writer.start(take_snapshot(unwrapped, optimizer, position), metrics)  # no copy while busy
+            validation = _validate(model, dataset, val_idx, loss_name, spec, config, rank, world, device)
+            position.epoch, position.step_in_epoch = epoch + 1, 0
+            epoch_metrics = {"epoch": epoch + 1, "train_loss": running / max(seen, 1), **validation}
+            position.history.append(epoch_metrics)
+            superseded = writer.wait() if writer is not None else None  # the epoch's checkpoint is written now, in full
+            if superseded is not None:
+                shutil.rmtree(superseded[0], ignore_errors=True)
+            _report(
+                model,
+                optimizer,
+                position,
+                rank,
+                {
+                    **epoch_metrics,
+                    **resumed,
+                    "progress": (epoch + 1) / config.epochs,
+                    "elapsed_seconds": time.monotonic() - started,
+                },
+            )
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def _value(loss: torch.Tensor | None) -> float:
+    return float(loss.detach()) if loss is not None else 0.0
+
+
+def _all_sum(values: list[float], device: torch.device) -> list[float]:
+    """Element-wise sum over workers (the values themselves on a single worker)."""
+    if not dist.is_initialized():
+        return values
+    tensor = torch.tensor(values, dtype=torch.float64, device=device)
+    dist.all_reduce(tensor)
+    return tensor.tolist()
+
+
+def _report_written(writer: BackgroundWriter | None) -> None:
+    """Report the checkpoint rank 0 finished writing (every rank calls this at the same step)."""
+    finished = writer.finished() if writer is not None else None
+    if finished is None:
+        ray.train.report({}, checkpoint=None)
+        return
+    directory, metrics = finished
+    ray.train.report(metrics, checkpoint=ray.train.Checkpoint.from_directory(str(directory)))
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 def _forward(
