@@ -28,6 +28,21 @@ from tests.helpers import make_zip
 ON_THE_STACK = pytest.mark.usefixtures("ray_cluster", "prefect_server")
 
 
+def linear_model(forward: str) -> str:
+    """A model.py whose 8-to-1 linear model's ``forward`` body is ``forward``."""
+    return textwrap.dedent(f"""
+        from torch import nn
+
+        class ModelClass(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.l = nn.Linear(8, 1)
+
+            def forward(self, x):
+                {forward}
+    """)
+
+
 def test_split_is_deterministic_and_disjoint() -> None:
     train, val = split_indices(100, 0.2, seed=7)
     assert (train, val) == split_indices(100, 0.2, seed=7)
@@ -84,17 +99,7 @@ def test_a_rerun_of_the_same_training_resumes_from_its_newest_checkpoint(stores,
 
 @ON_THE_STACK
 def test_a_nan_loss_fails_the_training_with_its_step(stores, tmp_path: Path, example_zips) -> None:
-    source = textwrap.dedent("""
-        from torch import nn
-
-        class ModelClass(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.l = nn.Linear(8, 1)
-
-            def forward(self, x):
-                return self.l(x) * float("inf")
-    """)
+    source = linear_model('return self.l(x) * float("inf")')
     spec = json.dumps({"input_shape": [8]})
     upload_model(stores, "nan", make_zip(tmp_path / "m.zip", {"model.py": source, "sskai.json": spec}))
     upload_dataset(stores, "mlp", example_zips["mlp"][1])
@@ -142,17 +147,7 @@ def test_a_checkpoint_manifest_from_another_schema_is_refused(tmp_path: Path) ->
         load_checkpoint(tmp_path, torch.nn.Linear(2, 2), None)
 
 
-RAISING_MODEL = textwrap.dedent("""
-    from torch import nn
-
-    class ModelClass(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.l = nn.Linear(8, 1)
-
-        def forward(self, x):
-            raise ValueError("cannot compare a [64, 1] output with a [64, 3] target")
-""")
+RAISING_MODEL = linear_model('raise ValueError("cannot compare a [64, 1] output with a [64, 3] target")')
 
 
 @ON_THE_STACK

@@ -1,6 +1,8 @@
 """What a checkpoint directory holds and how it is read back.
 
 The directory holds the model weights (safetensors), the optimizer state and the loop position.
+A checkpoint is a snapshot (a copy on the CPU, the only part the training loop waits for) written
+to a folder, in the background or at once, manifest last.
 Ray Train persists the directory to storage and registers it only once it is complete, so a torn
 upload is never offered for resume; a manifest of file hashes guards against a torn or altered copy.
 """

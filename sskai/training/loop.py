@@ -1,9 +1,11 @@
 """The per-worker training loop that Ray Train runs on every worker of the cluster.
 
 Deterministic: the train/validation split comes from the seed alone, so every worker (and every
-restart) sees the same split. Resumes from ``ray.train.get_checkpoint()`` at the exact step.
-Failures in user code or a NaN loss are reported as a ``failed`` metric and end the run without
-Ray retrying: retrying deterministic errors only burns money.
+restart) sees the same split. Resumes at the exact step from the newest checkpoint that verifies,
+falling back past a torn or corrupt one. Every N steps rank 0 snapshots the state to CPU memory and
+writes it in a background thread; the checkpoint is reported once written (epoch ends are written
+at once). Failures in user code or a NaN loss are reported as a ``failed`` metric and end the run
+without Ray retrying: retrying deterministic errors only burns money.
 """
 
 from __future__ import annotations
