@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import re
+from pathlib import Path
 
 import httpx
 import numpy as np
@@ -23,6 +24,24 @@ from sskai.store.metadata import Endpoint
 from sskai.upload import upload_model
 
 
+def _forged_npy_header() -> bytes:
+    """A .npy whose header claims 4,000,000 x 4,000 float32s (64 GB) followed by 16 bytes."""
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": "<f4", "fortran_order": False, "shape": (4_000_000, 4_000)})
+    return buffer.getvalue() + b"\0" * 16
+
+
+def two_input_model(forward: str) -> str:
+    """A model.py: a 2-to-1 linear model whose ``forward`` body is ``forward``."""
+    return (
+        "from torch import nn\n\nclass ModelClass(nn.Linear):\n    def __init__(self):\n"
+        f"        super().__init__(2, 1)\n\n    def forward(self, x):\n        {forward}\n"
+    )
+
+
+SPOT = ServingPlan(target=ServingKind.SPOT, usd_per_hour=0.2, instance_type="g4dn.xlarge", region="us-east-1")
+
+
 @pytest.fixture
 def endpoint(stores, example_zips, endpoints_cleanup):
     model = upload_model(stores, "mlp", example_zips["mlp"][0])
@@ -31,7 +50,7 @@ def endpoint(stores, example_zips, endpoints_cleanup):
         "mlp-ep",
         model,
         training=None,
-        plan=ServingPlan(target=ServingKind.SPOT, usd_per_hour=0.2, instance_type="g4dn.xlarge", region="us-east-1"),
+        plan=SPOT,
     )
     return record, api_key
 
@@ -86,6 +105,9 @@ def test_health_is_open_and_predict_needs_the_key(endpoint) -> None:
         (b"", "application/x-npy", "not a plain .npy"),
         (b"x", "application/x-python-pickle", "not supported"),
         (json.dumps({"inputs": [[99.0] * 8]}).encode(), "application/json", "outside the declared range"),
+        (b'{"inputs": [[NaN, 0, 0, 0, 0, 0, 0, 0]]}', "application/json", "holds NaN, which is not JSON"),
+        (b'{"inputs": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "application/json", "nested too deeply"),
+        (_forged_npy_header(), "application/x-npy", "header claims 64,000,000,000 bytes .* carries 16"),
     ],
 )
 def test_bad_requests_get_a_clear_422(endpoint, body: bytes, content_type: str, reason: str) -> None:
@@ -192,3 +214,75 @@ def test_the_lambda_handler_serves_the_same_contract(tmp_path, example_zips, mon
     assert denied["statusCode"] == 401
     bad = lambda_handler.handler({"headers": {"x-api-key": "k"}, "body": json.dumps({"inputs": [[1.0]]})})
     assert bad["statusCode"] == 422 and "expected [batch, 8]" in json.loads(bad["body"])["error"]
+
+
+def test_the_api_description_is_for_key_holders_only(endpoint) -> None:
+    record, key = endpoint
+    assert httpx.get(f"{record.url}/openapi.json").status_code == 401
+    described = httpx.get(f"{record.url}/openapi.json", headers={"x-api-key": key})
+    assert described.status_code == 200 and "/v1/predict" in described.json()["paths"]
+    assert httpx.get(f"{record.url}/docs").status_code == 404
+
+
+def _peak_rss_bytes(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) * 1024
+
+
+def test_a_200_mb_request_is_refused_while_it_is_read(endpoint) -> None:
+    record, key = endpoint
+    before = _peak_rss_bytes(record.pid)
+
+    def chunks():  # streamed, with no length declared: the server must count as it reads
+        block = b"0" * (1024 * 1024)
+        for _ in range(200):
+            yield block
+
+    try:
+        answer = httpx.post(
+            f"{record.url}/v1/predict",
+            content=chunks(),
+            headers={"authorization": f"Bearer {key}", "content-type": "application/json"},
+            timeout=60,
+        )
+        assert answer.status_code == 413 and "over 33554432 bytes" in answer.json()["error"]
+    except httpx.TransportError:
+        pass  # the server may close the connection on the rest of the upload; its answer is then lost
+    grown = _peak_rss_bytes(record.pid) - before
+    assert grown < 64 * 1024 * 1024, f"the endpoint grew by {grown / 2**20:.0f} MiB reading a refused body"
+    assert httpx.get(f"{record.url}/health").status_code == 200
+
+
+def test_a_model_answering_nan_is_a_500_that_says_why(stores, tmp_path, endpoints_cleanup) -> None:
+    from tests.helpers import make_zip
+
+    source = two_input_model("return super().forward(x) * float('nan')")
+    model = upload_model(
+        stores, "nan", make_zip(tmp_path / "m.zip", {"model.py": source, "sskai.json": '{"input_shape": [2]}'})
+    )
+    record, key = deploy_endpoint(stores, "nan", model, None, SPOT)
+    headers = {"authorization": f"Bearer {key}"}
+    answer = httpx.post(f"{record.url}/v1/predict", json={"inputs": [[1.0, 2.0]]}, headers=headers)
+    assert answer.status_code == 500 and "NaN or infinite values, which JSON cannot carry" in answer.json()["error"]
+    raw = httpx.post(
+        f"{record.url}/v1/predict", json={"inputs": [[1.0, 2.0]]}, headers={**headers, "accept": "application/x-npy"}
+    )
+    assert raw.status_code == 200 and np.isnan(np.load(io.BytesIO(raw.content), allow_pickle=False)).all()
+
+
+def test_a_model_whose_profile_failed_is_deployed_only_when_forced(stores, tmp_path, endpoints_cleanup) -> None:
+    from sskai.errors import ProfileFailed
+    from sskai.profiling.service import profile_stored_model
+    from tests.helpers import make_zip
+
+    source = two_input_model("raise RuntimeError('broken on purpose')")
+    model = upload_model(
+        stores, "bad", make_zip(tmp_path / "m.zip", {"model.py": source, "sskai.json": '{"input_shape": [2]}'})
+    )
+    with pytest.raises(ProfileFailed):
+        profile_stored_model(stores, model)
+    with pytest.raises(EndpointError, match=r"failed its newest profile .*broken on purpose.*deploy with --force"):
+        deploy_endpoint(stores, "bad", model, None, SPOT)
+    assert stores.metadata.list(Endpoint, name="bad") == []
+    record, _ = deploy_endpoint(stores, "bad", model, None, SPOT, force=True)
+    assert record.status == Status.READY

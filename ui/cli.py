@@ -190,11 +190,16 @@ def train(
 
 
 @app.command()
-def deploy(endpoint: str, model: str, training: Annotated[str | None, typer.Option(help="Training id")] = None) -> None:
+def deploy(
+    endpoint: str,
+    model: str,
+    training: Annotated[str | None, typer.Option(help="Training id")] = None,
+    force: Annotated[bool, typer.Option(help="Deploy even if the model's newest profile failed.")] = False,
+) -> None:
     """Serve a model (with a training's weights) as an HTTP endpoint."""
     from flows.deploy import deploy_flow
 
-    result = _run(lambda: deploy_flow(endpoint, model, training_id=training), ("deploy",))
+    result = _run(lambda: deploy_flow(endpoint, model, training_id=training, force=force), ("deploy",))
     console.print(f"endpoint {endpoint} at [bold]{result['url']}[/]; API key (shown once): {result['api_key']}")
 
 

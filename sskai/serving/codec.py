@@ -15,13 +15,39 @@ NPY = "application/x-npy"
 SAFETENSORS = "application/x-safetensors"
 
 
+def _refuse_constant(name: str) -> None:
+    raise BundleError(f"body holds {name}, which is not JSON; send finite numbers (or an .npy array)")
+
+
+def _npy(body: bytes) -> np.ndarray:
+    """A plain .npy array, its header checked against the body before anything is allocated."""
+    stream = io.BytesIO(body)
+    try:
+        major, _ = np.lib.format.read_magic(stream)
+        if major not in (1, 2):
+            raise ValueError(f".npy format version {major} is not supported (1 or 2)")
+        read_header = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read_header(stream)
+    except (ValueError, OSError, EOFError, SyntaxError) as exc:
+        raise BundleError(f"body is not a plain .npy array: {exc}") from exc
+    if dtype.hasobject:
+        raise BundleError("body is an object array; object arrays are refused (they would need unpickling)")
+    claimed = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if claimed != len(body) - stream.tell():
+        raise BundleError(
+            f".npy header claims {claimed:,} bytes of data but the body carries {len(body) - stream.tell():,}"
+        )
+    stream.seek(0)
+    try:
+        return np.load(stream, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        raise BundleError(f"body is not a plain .npy array: {exc}") from exc
+
+
 def decode_inputs(body: bytes, content_type: str) -> np.ndarray:
     kind = (content_type or JSON).split(";")[0].strip().lower()
     if kind == NPY:
-        try:
-            return np.load(io.BytesIO(body), allow_pickle=False)
-        except (ValueError, OSError, EOFError) as exc:
-            raise BundleError(f"body is not a plain .npy array (object arrays are refused): {exc}") from exc
+        return _npy(body)
     if kind == SAFETENSORS:
         from safetensors.numpy import load
 
@@ -34,9 +60,11 @@ def decode_inputs(body: bytes, content_type: str) -> np.ndarray:
         return tensors["inputs"]
     if kind == JSON:
         try:
-            payload = json.loads(body or b"{}")
+            payload = json.loads(body or b"{}", parse_constant=_refuse_constant)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise BundleError(f"body is not valid JSON: {exc}") from exc
+        except RecursionError as exc:
+            raise BundleError("body is JSON nested too deeply") from exc
         if not isinstance(payload, dict) or "inputs" not in payload:
             raise BundleError('JSON body must be an object with an "inputs" array')
         try:
@@ -49,12 +77,20 @@ def decode_inputs(body: bytes, content_type: str) -> np.ndarray:
     raise BundleError(f"content type {kind!r} is not supported; use {JSON}, {NPY} or {SAFETENSORS}")
 
 
+class OutputNotEncodable(ValueError):
+    """The model's answer cannot be sent as asked (NaN or infinity in JSON): the model's fault, not the request's."""
+
+
 def encode_outputs(outputs: np.ndarray, accept: str) -> tuple[bytes, str]:
     if NPY in (accept or ""):
         buffer = io.BytesIO()
         np.save(buffer, outputs, allow_pickle=False)
         return buffer.getvalue(), NPY
-    return json.dumps({"outputs": outputs.tolist(), "shape": list(outputs.shape)}).encode(), JSON
+    if outputs.dtype.kind == "f" and not np.isfinite(outputs).all():
+        raise OutputNotEncodable(
+            "the model's output has NaN or infinite values, which JSON cannot carry (ask for application/x-npy)"
+        )
+    return json.dumps({"outputs": outputs.tolist(), "shape": list(outputs.shape)}, allow_nan=False).encode(), JSON
 
 
 def error_body(message: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 from sskai.bundles import ModelSpec
 from sskai.errors import BundleError
 from sskai.serving.app import hash_key
-from sskai.serving.codec import decode_inputs, encode_outputs
+from sskai.serving.codec import OutputNotEncodable, decode_inputs, encode_outputs, error_body
 from sskai.serving.predictor import Predictor
 from sskai.settings import LambdaSettings
 
@@ -58,7 +58,9 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
     try:
         outputs = _load().predict(decode_inputs(raw, headers.get("content-type", "application/json")))
+        content, media_type = encode_outputs(outputs, headers.get("accept", ""))
     except BundleError as exc:
-        return _response(422, json.dumps({"error": str(exc)}).encode(), "application/json")
-    content, media_type = encode_outputs(outputs, headers.get("accept", ""))
+        return _response(422, json.dumps(error_body(str(exc))).encode(), "application/json")
+    except OutputNotEncodable as exc:
+        return _response(500, json.dumps(error_body(str(exc))).encode(), "application/json")
     return _response(200, content, media_type)

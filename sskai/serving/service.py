@@ -13,20 +13,32 @@ from sskai.recommend import ServingPlan
 from sskai.serving.app import hash_key
 from sskai.serving.targets import EndpointLaunch, target_for, target_of
 from sskai.store.bundle_files import materialize_bundle
-from sskai.store.metadata import Endpoint, Model, Training, utcnow
+from sskai.store.metadata import Endpoint, Model, Profile, Training, utcnow
 from sskai.store.stores import Stores
 
 
 def deploy_endpoint(
-    stores: Stores, name: str, model: Model, training: Training | None, plan: ServingPlan | None
+    stores: Stores,
+    name: str,
+    model: Model,
+    training: Training | None,
+    plan: ServingPlan | None,
+    force: bool = False,
 ) -> tuple[Endpoint, str]:
     """Start an endpoint where ``plan`` says (spot when there is no plan); returns its record and its API key.
 
-    The key is shown once and stored only as a hash.
+    The key is shown once and stored only as a hash. A model whose newest profile failed is refused
+    unless ``force``: it crashed or answered NaN on valid inputs, and would serve that.
     """
     check_name(name, "endpoint name")
     if training is not None and not training.weights_key:
         raise EndpointError(f"training {training.id} has no trained weights (status {training.status})")
+    profile = stores.metadata.latest(Profile, model_id=model.id)
+    if profile is not None and profile.status == Status.FAILED and not force:
+        raise EndpointError(
+            f"model {model.name} v{model.version} failed its newest profile ({profile.status_reason}); "
+            "fix the model and profile it again, or deploy with --force"
+        )
     kind = plan.target if plan is not None else ServingKind.SPOT
     target = target_for(stores.settings, kind)
     api_key = secrets.token_urlsafe(32)
