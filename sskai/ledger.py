@@ -50,6 +50,7 @@ class LedgerRow(BaseModel):
     instead_usd: float
     instead: str  # what the alternative was: "on-demand g4dn.xlarge", "SageMaker Serverless Inference", ...
     request_fee_usd: float = 0.0
+    simulated: bool = False  # any of its seconds were measured here and priced, not billed by a cloud
 
     @property
     def saving_usd(self) -> float:
@@ -110,6 +111,7 @@ def ledger_rows(frame: pd.DataFrame, by: LedgerGrouping = LedgerGrouping.DAY) ->
                 instead_usd=float(part["baseline_usd"].sum()),
                 instead=alternatives[0] if len(alternatives) == 1 else "on-demand or managed alternatives",
                 request_fee_usd=float(part["request_fee_usd"].sum()),
+                simulated=bool(part["simulated"].any()),
             )
         )
     return rows

@@ -72,11 +72,13 @@ def profile_section(metrics: ProfileMetrics, title: str) -> Section:
     return Section(title=title, table=Table(("metric", "value"), tuple(rows)))
 
 
-def ledger_section(rows: Iterable[LedgerRow], by: LedgerGrouping, simulated: bool) -> Section:
+def ledger_section(rows: Iterable[LedgerRow], by: LedgerGrouping) -> Section:
+    rows = list(rows)
     table = Table(
         (str(by), "paid (USD)", "instead (USD)", "saving (USD)", "saving"),
         tuple((r.group, usd(r.paid_usd), usd(r.instead_usd), usd(r.saving_usd), r.saving) for r in rows),
     )
+    simulated = any(r.simulated for r in rows)
     note = "simulated metering: seconds measured here, priced at catalog prices" if simulated else ""
     return Section(title=f"Costs by {by}", table=table, note=note)
 

@@ -31,6 +31,6 @@ def publish_cost_summary() -> list[LedgerRow]:
     frame = cost_frame(stores())
     rows = ledger_rows(frame, LedgerGrouping.KIND)
     if rows:
-        section = ledger_section(rows, LedgerGrouping.KIND, simulated=bool(frame["simulated"].any()))
+        section = ledger_section(rows, LedgerGrouping.KIND)
         create_markdown_artifact(to_markdown([section]), key="cost-summary", description=section.title)
     return rows

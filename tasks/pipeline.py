@@ -11,7 +11,7 @@ from prefect.artifacts import create_markdown_artifact
 from pydantic import BaseModel, ConfigDict
 
 from sskai.examples import EXAMPLES, build_example
-from sskai.ledger import LedgerGrouping, LedgerRow, cost_frame
+from sskai.ledger import LedgerGrouping, LedgerRow
 from sskai.reports import Section, ledger_section, to_markdown
 from sskai.serving.client import predict
 from sskai.store.metadata import Model, Training
@@ -83,7 +83,7 @@ def summarize_pipeline(
     }
     sections = [
         Section(title=summary["model"], lines=(f"endpoint: {endpoint['url']}", f"training {training_id}")),
-        ledger_section(costs, LedgerGrouping.KIND, simulated=bool(cost_frame(s)["simulated"].any())),
+        ledger_section(costs, LedgerGrouping.KIND),
     ]
     create_markdown_artifact(to_markdown(sections), key="pipeline-summary", description="What the pipeline did")
     get_run_logger().info("pipeline finished: endpoint %s", endpoint["url"])

@@ -76,9 +76,11 @@ def test_a_serverless_endpoint_dearer_than_sagemaker_says_why(stores) -> None:
 
 
 def test_the_same_sections_reach_markdown_and_the_terminal() -> None:
-    rows = [LedgerRow(group="training", paid_usd=0.2, instead_usd=1.0, instead="on-demand g4dn.xlarge")]
-    section = ledger_section(rows, LedgerGrouping.KIND, simulated=True)
+    rows = [LedgerRow(group="training", paid_usd=0.2, instead_usd=1.0, instead="on-demand g4dn.xlarge", simulated=True)]
+    section = ledger_section(rows, LedgerGrouping.KIND)
     markdown = to_markdown([section])
+    assert section.note.startswith("simulated metering")
+    assert ledger_section([rows[0].model_copy(update={"simulated": False})], LedgerGrouping.KIND).note == ""
     assert "## Costs by kind" in markdown and "| training | 0.2000 | 1.0000 | 0.8000 | 80.0% saved" in markdown
     terminal = io.StringIO()
     print_sections(Console(file=terminal, width=200), [section])

@@ -97,11 +97,9 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
 
 def _print_costs(rows: list[LedgerRow], by: LedgerGrouping) -> None:
-    from sskai.ledger import cost_frame
     from sskai.reports import ledger_section
 
-    simulated = bool(cost_frame(_stores())["simulated"].any())
-    print_sections(console, [ledger_section(rows, by, simulated)])
+    print_sections(console, [ledger_section(rows, by)])
 
 
 @upload_app.command("model")

@@ -77,11 +77,10 @@ def dashboard_page(stores) -> None:
         .encode(x=alt.X("kind:N", axis=alt.Axis(labelAngle=0)), xOffset="series:N", y="usd:Q", color="series:N")
     )
     st.altair_chart(chart, width="stretch")
-    simulated = bool(frame["simulated"].any())
     show_sections(
         [
-            ledger_section(by_kind, LedgerGrouping.KIND, simulated),
-            ledger_section(ledger_rows(frame, LedgerGrouping.DAY), LedgerGrouping.DAY, simulated),
+            ledger_section(by_kind, LedgerGrouping.KIND),
+            ledger_section(ledger_rows(frame, LedgerGrouping.DAY), LedgerGrouping.DAY),
         ]
     )
 

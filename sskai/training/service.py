@@ -83,9 +83,10 @@ def run_stored_training(stores: Stores, training_id: str, catalog: Catalog) -> T
             outcome = run_training(job, cluster, stores.artifacts, stores.settings.database_url)
     except BaseException as exc:  # every way out is recorded; the error itself goes on up
         _meter(stores, catalog, record, period_start, time.monotonic() - started)
-        retry = isinstance(exc, SskaiError) and exc.retryable
-        reason = str(exc) if isinstance(exc, TrainingFailed) else f"interrupted by {type(exc).__name__}: {exc}"
-        if not isinstance(exc, TrainingFailed) or retry:
+        # A deterministic sskai error would fail the same way again; anything else is worth resuming.
+        deterministic = isinstance(exc, SskaiError) and not exc.retryable
+        reason = str(exc) if isinstance(exc, SskaiError) else f"interrupted by {type(exc).__name__}: {exc}"
+        if not deterministic:
             reason = f"{reason}; {resume_hint(training_id)}"
         finish_attempt(stores, attempt, Status.FAILED, reason)
         stores.metadata.update(Training, training_id, status=Status.FAILED, status_reason=reason, finished_at=utcnow())
