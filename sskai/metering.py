@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sskai.catalog.catalog import Catalog
-from sskai.costs import lambda_charge, node_seconds_cost, sagemaker_serverless_usd, spot_usd_per_hour
+from sskai.clusters.base import NodeRun
+from sskai.costs import (
+    SECONDS_PER_HOUR,
+    lambda_charge,
+    node_seconds_cost,
+    sagemaker_serverless_usd,
+    spot_usd_per_hour,
+)
 from sskai.kinds import PricingKind, ResourceKind, Status
 from sskai.store.metadata import CostRecord
 from sskai.store.stores import Stores
@@ -91,6 +98,54 @@ def record_serverless_cost(
                 "requests": requests,
                 "request_fee_usd": charge.request_fee_usd,
                 "catalog": catalog.source,
+            },
+        )
+    )
+
+
+def record_node_run_cost(
+    stores: Stores,
+    *,
+    resource_id: str,
+    owner: str,
+    run: NodeRun,
+    until: datetime,
+    rework_seconds: float = 0.0,
+    simulated: bool = True,
+) -> CostRecord | None:
+    """One node's life at its own price (spot worker, on-demand head), against on demand for the same work.
+
+    The work a preemption threw away is paid but not counted as work: on demand would not have
+    lost it, so it is left out of the baseline. An unpriced node (no election) records nothing.
+    """
+    spec, seconds = run.spec, run.seconds(until)
+    if spec.usd_per_hour <= 0 and spec.ondemand_usd_per_hour <= 0:
+        return None
+    useful = max(0.0, seconds - rework_seconds)
+    return stores.metadata.add(
+        CostRecord(
+            owner=owner,
+            resource_kind=ResourceKind.TRAINING,
+            resource_id=resource_id,
+            pricing=PricingKind.SPOT if spec.spot else PricingKind.ON_DEMAND,
+            instance_type=spec.instance_type,
+            region=spec.zone,
+            node_count=1,
+            seconds=seconds,
+            period_start=run.started_at,
+            period_end=run.started_at + timedelta(seconds=seconds),
+            paid_usd=seconds * spec.usd_per_hour / SECONDS_PER_HOUR,
+            baseline_usd=useful * spec.ondemand_usd_per_hour / SECONDS_PER_HOUR,
+            baseline=f"on-demand {spec.instance_type}",
+            simulated=simulated,
+            status=Status.READY,
+            detail={
+                "slot": spec.slot,
+                "node_id": run.node_id,
+                "usd_per_hour": spec.usd_per_hour,
+                "ondemand_usd_per_hour": spec.ondemand_usd_per_hour,
+                "rework_seconds": rework_seconds,
+                "end_reason": run.end_reason,
             },
         )
     )

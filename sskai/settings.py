@@ -9,6 +9,7 @@ PostgreSQL and ``SSKAI_ARTIFACT_URL`` at ``s3://bucket/prefix``. Every other mod
 from __future__ import annotations
 
 import getpass
+import os
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,16 @@ class Settings(BaseSettings):
 
     def serving_target_for(self, kind: ServingKind) -> str:
         return self.serverless_target if kind is ServingKind.SERVERLESS else self.spot_target
+
+    def ray_node_environment(self, **overrides: str) -> dict[str, str]:
+        """The environment for a Ray node process this machine starts: user code runs under it.
+
+        It keeps what workers need (PATH, the artifact store's AWS variables) and drops what they
+        must not see: the metadata database and the settings block (user code never holds them).
+        """
+        secret = {"SSKAI_DATABASE_URL", "SSKAI_SETTINGS_BLOCK", "PREFECT_API_KEY", "PREFECT_API_URL"}
+        environment = {name: value for name, value in os.environ.items() if name not in secret}
+        return {**environment, **overrides}
 
 
 class LambdaSettings(BaseSettings):

@@ -1,6 +1,6 @@
 """Ray clusters that training runs on, behind one contract (``local`` today; ``kuberay`` next)."""
 
-from sskai.clusters.base import Cluster, ClusterCapacity, open_cluster
+from sskai.clusters.base import Cluster, ClusterCapacity, ClusterPlan, NodeRun, open_cluster
 from sskai.clusters.local import LocalRayCluster
 
-__all__ = ["Cluster", "ClusterCapacity", "LocalRayCluster", "open_cluster"]
+__all__ = ["Cluster", "ClusterCapacity", "ClusterPlan", "LocalRayCluster", "NodeRun", "open_cluster"]

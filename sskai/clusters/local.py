@@ -1,33 +1,173 @@
-"""The embedded default: Ray on this machine, or the Ray cluster at ``SSKAI_RAY_ADDRESS``."""
+"""The embedded default: a real Ray cluster of several nodes on this machine, or the one at ``SSKAI_RAY_ADDRESS``.
+
+The head (on-demand: the driver and Ray Train's controller live there, so it has no CPUs for
+training workers) and one node per elected spot worker run as separate ``ray start`` processes,
+each labelled with its instance type, zone and price. The preemption simulator drains, kills and
+replaces worker nodes through ``drain``, ``kill`` and ``replace``, as a cloud would.
+"""
 
 from __future__ import annotations
 
-import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
 
 import ray
 
-from sskai.clusters.base import Cluster, ClusterCapacity
+from sskai.clusters.base import Cluster, ClusterCapacity, NodeRun
+from sskai.clusters.nodes import (
+    LABEL_PREFIX,
+    ClusterRecord,
+    free_port,
+    kill_group,
+    reap_abandoned_clusters,
+    reap_scratch,
+    start_node,
+    wait_for_port,
+)
+from sskai.errors import ConfigError
+from sskai.store.metadata import utcnow
+
+NODE_JOIN_SECONDS = 60.0
 
 
 class LocalRayCluster(Cluster, name="local", default=True):
-    """Starts Ray locally, joins the configured address, or reuses the Ray this process already runs."""
+    """Starts the plan's nodes here; joins ``SSKAI_RAY_ADDRESS``; or uses the Ray this process already runs."""
 
     _connected = False
+    scratch: Path | None = None
+    address: str | None = None
+
+    @property
+    def owns_nodes(self) -> bool:
+        """Whether this object started the nodes (only then can it drain, kill and replace them)."""
+        return self.scratch is not None
+
+    @property
+    def _records(self) -> Path:
+        return self.settings.home / "clusters"
 
     def start(self) -> None:
-        if ray.is_initialized():
-            return  # this process already runs on a cluster (a test session's, a notebook's): use it, leave it
-        if self.settings.ray_address:
-            ray.init(address=self.settings.ray_address, log_to_driver=False)
-        else:
-            # address="local": a new cluster of our own, never one that `ray start` left on this machine.
-            ray.init(address="local", num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False)
-        self._connected = True
+        if ray.is_initialized() or self.settings.ray_address:
+            # A cluster someone else runs (a test session's, a notebook's, a remote one): join, never end it.
+            if not ray.is_initialized():
+                ray.init(address=self.settings.ray_address, log_to_driver=False)
+                self._connected = True
+            self._assume_plan_nodes()
+            return
+        reap_abandoned_clusters(self._records)
+        # Short and under /tmp: Ray's socket paths must fit in 107 bytes.
+        self.scratch = Path(tempfile.mkdtemp(prefix="sskai-ray-"))
+        (self.scratch / "tmp").mkdir()
+        ClusterRecord.for_current_process(self.scratch).write(self._records / f"{self.scratch.name}.json")
+        self._processes: dict[str, subprocess.Popen[bytes]] = {}
+        try:
+            port = free_port()
+            self._environment = self.settings.ray_node_environment()
+            self._processes["head"] = start_node(self.plan.head, self.scratch, self._environment, port=port)
+            wait_for_port(port, NODE_JOIN_SECONDS)
+            self.address = f"127.0.0.1:{port}"
+            ray.init(address=self.address, _node_ip_address="127.0.0.1", log_to_driver=False)
+            self._connected = True
+            self._await_node("head")
+            for spec in self.plan.workers:  # one at a time: raylets starting together on one host collide
+                self._processes[spec.slot] = self._launch(spec.slot)
+                self._await_node(spec.slot)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _launch(self, slot: str) -> subprocess.Popen[bytes]:
+        assert self.scratch is not None and self.address is not None
+        return start_node(self.plan.spec(slot), self.scratch, self._environment, head_address=self.address)
+
+    def _await_node(self, slot: str) -> NodeRun:
+        """Wait for a node of ``slot`` that this cluster has not seen yet to join, and record it."""
+        known = {run.node_id for run in self.node_runs}
+        deadline = time.monotonic() + NODE_JOIN_SECONDS
+        while time.monotonic() < deadline:
+            for node in ray.nodes():
+                labels = node.get("Labels") or {}
+                if node.get("Alive") and labels.get(f"{LABEL_PREFIX}/slot") == slot and node["NodeID"] not in known:
+                    run = NodeRun(self.plan.spec(slot), node["NodeID"], utcnow())
+                    self.node_runs.append(run)
+                    self._tell("up", run)
+                    return run
+            process = self._processes.get(slot)
+            if process is not None and process.poll() is not None:
+                raise ConfigError(f"Ray node {slot} exited with {process.returncode}; see {self.scratch}/{slot}.log")
+            time.sleep(0.2)
+        raise ConfigError(f"Ray node {slot} did not join within {NODE_JOIN_SECONDS:.0f} s")
+
+    def _assume_plan_nodes(self) -> None:
+        """On a cluster we did not start, bill the plan's nodes for as long as we use it."""
+        now = utcnow()
+        for spec in (self.plan.head, *self.plan.workers):
+            run = NodeRun(spec, f"shared-{spec.slot}", now)
+            self.node_runs.append(run)
+            self._tell("up", run)
+
+    def current(self, slot: str) -> NodeRun | None:
+        """The running node of ``slot``, if it has one now."""
+        for run in reversed(self.node_runs):
+            if run.spec.slot == slot:
+                return run if run.ended_at is None else None
+        return None
+
+    def drain(self, slot: str, deadline_epoch_seconds: float, message: str) -> NodeRun:
+        """Drain ``slot``'s node with reason PREEMPTION and a deadline, through the GCS (as the node agent does)."""
+        run = self._owned_current(slot)
+        from ray.core.generated import autoscaler_pb2
+
+        accepted, why = ray._private.worker.global_worker.gcs_client.drain_node(
+            run.node_id,
+            autoscaler_pb2.DrainNodeReason.Value("DRAIN_NODE_REASON_PREEMPTION"),
+            message,
+            int(deadline_epoch_seconds * 1000),
+        )
+        if not accepted:
+            raise ConfigError(f"the GCS refused to drain {slot} ({run.node_id[:8]}): {why}")
+        return run
+
+    def kill(self, slot: str, reason: str = "preempted") -> NodeRun:
+        """The node vanishes at once (the cloud reclaimed it); its processes get no chance to clean up."""
+        run = self._owned_current(slot)
+        kill_group(self._processes.pop(slot))
+        run.ended_at, run.end_reason = utcnow(), reason
+        self._tell("down", run)
+        return run
+
+    def replace(self, slot: str) -> NodeRun:
+        """Start a new node in ``slot`` (a replacement instance) and wait for it to join."""
+        if not self.owns_nodes:
+            raise ConfigError("only a cluster this process started can have nodes replaced")
+        if self.current(slot) is not None:
+            raise ConfigError(f"slot {slot} still has a running node")
+        self._processes[slot] = self._launch(slot)
+        return self._await_node(slot)
+
+    def _owned_current(self, slot: str) -> NodeRun:
+        run = self.current(slot)
+        if not self.owns_nodes or run is None:
+            raise ConfigError(f"slot {slot} has no node this process started")
+        return run
 
     def stop(self) -> None:
         if self._connected and ray.is_initialized():
-            ray.shutdown()  # ends a cluster we started; only disconnects from a joined one
+            ray.shutdown()  # only disconnects: the nodes are processes of their own
         self._connected = False
+        now = utcnow()
+        for run in self.node_runs:
+            if run.ended_at is None:
+                run.ended_at, run.end_reason = now, "stopped"
+                self._tell("down", run)
+        if self.scratch is None:
+            return
+        for slot in [s for s in self._processes if s != "head"] + [s for s in self._processes if s == "head"]:
+            kill_group(self._processes.pop(slot))
+        reap_scratch(self.scratch)  # agents that left the process groups, and every scratch file
+        (self._records / f"{self.scratch.name}.json").unlink(missing_ok=True)
 
     def capacity(self) -> ClusterCapacity:
         resources = ray.cluster_resources()

@@ -140,6 +140,22 @@ class TrainingAttempt(Record, Base):
     global_step: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
+class TrainingEvent(Record, Base):
+    """Something that happened to a training, with its time: a node came or went, a notice, a checkpoint, a restart.
+
+    Written by the process that saw it (the train task, the preemption simulator, Ray Train's
+    controller); the timeline plot, the rework figure and the per-node metering read them back.
+    """
+
+    __tablename__ = "training_events"
+    training_id: Mapped[str] = mapped_column(ForeignKey("trainings.id"), index=True)
+    attempt: Mapped[int | None] = mapped_column(Integer, default=None)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(32))
+    slot: Mapped[str | None] = mapped_column(String(32), default=None)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
 class Endpoint(Record, Base):
     __tablename__ = "endpoints"
     name: Mapped[str] = mapped_column(String(20))

@@ -27,6 +27,9 @@ class TrainingConfig(BaseModel):
     seed: int = Field(0, description="Seeds the split, the shuffling and the initial weights.")
     # SSKAI checkpointed per epoch only, losing up to a whole epoch per interruption; a step interval bounds that.
     checkpoint_every_steps: int = Field(50, ge=1, description="Checkpoint every N optimizer steps (and each epoch).")
+    checkpoint_on_notice: bool = Field(
+        True, description="On a spot interruption notice, checkpoint just before the node goes (no work lost)."
+    )
     num_workers: int = Field(2, ge=1, le=256, description="Data-parallel workers (one CPU or GPU each).")
     use_gpu: bool = Field(False, description="Give each worker a GPU.")
     max_failures: int = Field(2, ge=0, le=100, description="Worker-group restarts from the newest checkpoint.")

@@ -32,6 +32,7 @@ from sskai.store.bundle_files import materialize_bundle
 from sskai.training.checkpoints import BackgroundWriter, LoopPosition, load_checkpoint, save_checkpoint, take_snapshot
 from sskai.training.config import TrainingConfig
 from sskai.training.job import TrainingJob
+from sskai.training.notice import NoticeWatch
 from sskai.training.objectives import compute_loss, make_optimizer
 
 
@@ -94,6 +95,18 @@ def _train(
     started = time.monotonic()
     # Rank 0 writes checkpoints in the background; every rank reports a written one at the same step.
     writer = BackgroundWriter(scratch / "checkpoints") if rank == 0 else None
+    watch = NoticeWatch(enabled=config.checkpoint_on_notice)
+    first_step_at: float | None = None  # when this worker group finished its first step: recovery ends there
+
+    def run_metrics(running: float, seen: int) -> dict[str, Any]:
+        return {
+            "train_loss": running / max(seen, 1),
+            "progress": position.global_step / total_steps,
+            "elapsed_seconds": time.monotonic() - started,
+            "group_first_step_at": first_step_at,
+            "snapshot_at": time.time(),  # when the state this checkpoint holds was current
+            **resumed,
+        }
 
     try:
         for epoch in range(position.epoch, config.epochs):
@@ -107,10 +120,11 @@ def _train(
                 optimizer.zero_grad(set_to_none=True)
                 loss, error = _forward(model, loss_name, inputs, targets)
                 # One collective per step, agreed by all workers: did user code raise, has a checkpoint
-                # finished writing, and the mean loss. A dead peer makes it raise instead, which Ray
-                # Train treats as a failure to recover from.
-                raised, written, loss_sum = _all_sum(
-                    [1.0 if error else 0.0, 1.0 if writer and writer.done() else 0.0, _value(loss)], device
+                # finished writing, the mean loss, and rank 0's calls on the preemption notice. A dead
+                # peer makes it raise instead, which Ray Train treats as a failure to recover from.
+                votes = [watch.vote_poll(), watch.vote_save()] if rank == 0 else [0.0, 0.0]
+                raised, written, loss_sum, poll, save = _all_sum(
+                    [1.0 if error else 0.0, 1.0 if writer and writer.done() else 0.0, _value(loss), *votes], device
                 )
                 where = f"at epoch {epoch + 1}, step {step + 1}"
                 if raised:
@@ -127,20 +141,26 @@ def _train(
                 optimizer.step()
                 position.global_step += 1
                 position.epoch, position.step_in_epoch = epoch, step + 1
+                first_step_at = first_step_at or time.time()
                 running += step_loss
                 seen += 1
                 if written:
                     _report_written(writer)
+                if poll:
+                    watch.poll()
+                if save:  # the node goes soon: checkpoint now, in full, then wait for it to go
+                    superseded = writer.wait() if writer is not None else None
+                    if superseded is not None:
+                        shutil.rmtree(superseded[0], ignore_errors=True)
+                    timer = time.monotonic()
+                    _report(model, optimizer, position, rank, {**run_metrics(running, seen), "trigger": "notice"})
+                    watch.checkpoint_seconds = time.monotonic() - timer
+                    watch.park_until_reclaimed(watch.saved())
+                    continue
                 due = position.global_step % config.checkpoint_every_steps == 0 and step + 1 < steps_per_epoch
                 if due and writer is not None and not writer.busy:
-                    metrics = {
-                        "train_loss": running / seen,
-                        "progress": position.global_step / total_steps,
-                        "elapsed_seconds": time.monotonic() - started,
-                        **resumed,
-                        "global_step": position.global_step,
-                        "epoch_position": position.epoch,
-                    }
+                    metrics = {**run_metrics(running, seen), "trigger": "interval"}
+                    metrics |= {"global_step": position.global_step, "epoch_position": position.epoch}
                     writer.start(take_snapshot(unwrapped, optimizer, position), metrics)  # no copy while busy
             validation = _validate(model, dataset, val_idx, loss_name, spec, config, rank, world, device)
             position.epoch, position.step_in_epoch = epoch + 1, 0
@@ -149,18 +169,20 @@ def _train(
             superseded = writer.wait() if writer is not None else None  # the epoch's checkpoint is written now, in full
             if superseded is not None:
                 shutil.rmtree(superseded[0], ignore_errors=True)
+            timer = time.monotonic()
             _report(
                 model,
                 optimizer,
                 position,
                 rank,
                 {
+                    **run_metrics(running, seen),
                     **epoch_metrics,
-                    **resumed,
                     "progress": (epoch + 1) / config.epochs,
-                    "elapsed_seconds": time.monotonic() - started,
+                    "trigger": "epoch",
                 },
             )
+            watch.checkpoint_seconds = time.monotonic() - timer
     finally:
         if writer is not None:
             writer.close()

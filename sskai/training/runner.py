@@ -25,9 +25,13 @@ from sskai.store.metadata import MetadataStore, Training
 from sskai.training.checkpoints import WEIGHTS, read_manifest
 from sskai.training.job import TrainingJob
 from sskai.training.loop import train_loop_per_worker
+from sskai.training.timeline import EventKind, record_event
 
 # Report fields about the run itself, not the model: kept out of the training's metrics and history.
-RUN_FIELDS = frozenset({"progress", "epoch_position", "resumed_from_step", "skipped_checkpoints"})
+RUN_FIELDS = frozenset(
+    {"progress", "epoch_position", "resumed_from_step", "skipped_checkpoints"}
+    | {"trigger", "group_first_step_at", "snapshot_at"}
+)
 # The newest checkpoint, and two to fall back to should it be torn or corrupt.
 CHECKPOINTS_KEPT = 3
 
@@ -44,11 +48,13 @@ class TrainingOutcome:
 class ProgressToMetadata(UserCallback):
     """Runs in the Ray Train controller: writes each report to the training record, for the flow and the CLI."""
 
-    def __init__(self, database_url: str, training_id: str) -> None:
+    def __init__(self, database_url: str, training_id: str, attempt: int | None = None) -> None:
         self.database_url = database_url
         self.training_id = training_id
+        self.attempt = attempt
         self._store: MetadataStore | None = None
         self._told_fallback = False
+        self._group_started: float | None = None
 
     def after_report(self, run_context: Any, metrics: list[dict[str, Any]], checkpoint: Any) -> None:
         if self._store is None:
@@ -65,6 +71,18 @@ class ProgressToMetadata(UserCallback):
             metrics=latest,
             history=history,
         )
+        first_step_at = latest.get("group_first_step_at")
+        if first_step_at and first_step_at != self._group_started:  # a (re)started worker group is training
+            self._group_started = first_step_at
+            self._event(EventKind.RESUMED, first_step_at=first_step_at, from_step=latest.get("resumed_from_step", 0))
+        if checkpoint is not None:
+            self._event(
+                EventKind.CHECKPOINT,
+                step=latest.get("global_step"),
+                trigger=latest.get("trigger", "epoch"),
+                snapshot_at=latest.get("snapshot_at"),
+                path=getattr(checkpoint, "path", None),
+            )
         if latest.get("skipped_checkpoints") and not self._told_fallback:
             self._told_fallback = True
             self._log(
@@ -76,9 +94,16 @@ class ProgressToMetadata(UserCallback):
         """A worker died or raised: Ray Train restarts the group from the newest checkpoint; keep a trace."""
         ranks = ", ".join(str(rank) for rank in sorted(worker_exceptions))
         first = next(iter(worker_exceptions.values()), None)
+        self._event(EventKind.RESTART, ranks=sorted(worker_exceptions), error=f"{type(first).__name__}: {first}")
         self._log(
             f"worker error on rank(s) {ranks}: {type(first).__name__}: {first}; restarting from the newest checkpoint"
         )
+
+    def _event(self, kind: EventKind, **detail: Any) -> None:
+        if self._store is None:
+            self._store = MetadataStore(self.database_url)
+        owner = self._store.get(Training, self.training_id).owner
+        record_event(self._store, owner, self.training_id, kind, attempt=self.attempt, **detail)
 
     def _log(self, message: str) -> None:
         if self._store is None:
@@ -116,7 +141,9 @@ def check_fits(job: TrainingJob, cluster: Cluster) -> None:
         )
 
 
-def run_training(job: TrainingJob, cluster: Cluster, store: ArtifactStore, database_url: str) -> TrainingOutcome:
+def run_training(
+    job: TrainingJob, cluster: Cluster, store: ArtifactStore, database_url: str, attempt: int | None = None
+) -> TrainingOutcome:
     """Run ``job`` on the started ``cluster``; the weights of its last checkpoint go into ``store``."""
     check_fits(job, cluster)
     config, training_id = job.config, job.training_id
@@ -129,9 +156,10 @@ def run_training(job: TrainingJob, cluster: Cluster, store: ArtifactStore, datab
             name=f"training-{training_id}",
             storage_path=storage_path,
             storage_filesystem=filesystem,
-            failure_config=ray.train.FailureConfig(max_failures=config.max_failures),
+            # Preemptions are counted apart from errors, and never run out: spot is expected to be reclaimed.
+            failure_config=ray.train.FailureConfig(max_failures=config.max_failures, max_preemption_failures=-1),
             checkpoint_config=ray.train.CheckpointConfig(num_to_keep=CHECKPOINTS_KEPT),
-            callbacks=[ProgressToMetadata(database_url, training_id)],
+            callbacks=[ProgressToMetadata(database_url, training_id, attempt)],
         ),
     )
     try:

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
+from typing import Any
 
 from sskai.bundles import DatasetSpec, ModelSpec
 from sskai.catalog.catalog import Catalog
-from sskai.clusters import open_cluster
+from sskai.clusters import Cluster, LocalRayCluster, open_cluster
+from sskai.clusters.base import NodeRun
 from sskai.errors import SskaiError, TrainingFailed
 from sskai.kinds import ResourceKind, Status
-from sskai.metering import record_node_cost
+from sskai.metering import record_node_run_cost
 from sskai.recommend import TrainingPlan
+from sskai.spot.simulation import SpotSimulation
+from sskai.spot.simulator import PreemptionSimulator, SimulatorAction
 from sskai.store.metadata import Dataset, Model, Training, utcnow
 from sskai.store.stores import Stores
 from sskai.training.attempts import check_can_run, finish_attempt, reap_abandoned, resume_hint, start_attempt
+from sskai.training.cluster_plan import cluster_plan
 from sskai.training.config import TrainingConfig
 from sskai.training.job import TrainingJob
 from sskai.training.runner import RUN_FIELDS, run_training
+from sskai.training.timeline import EventKind, lost_work, record_event, training_events
+
+# How far ahead a simulation's schedule is drawn, in real-world seconds (30 days).
+SIMULATION_HORIZON_SECONDS = 30 * 24 * 3600.0
 
 
 def create_training(
@@ -55,11 +63,14 @@ def training_job(record: Training, model: Model, dataset: Dataset, stores: Store
     )
 
 
-def run_stored_training(stores: Stores, training_id: str, catalog: Catalog) -> Training:
-    """Run (or resume) a training on the configured cluster; every second it ran is metered, success or not.
+def run_stored_training(
+    stores: Stores, training_id: str, catalog: Catalog, simulation: SpotSimulation | None = None
+) -> Training:
+    """Run (or resume) a training on the configured cluster; every node-second it ran is metered, success or not.
 
     Each call is one attempt. A rerun of the same training (a Prefect retry, ``sskai train --resume``)
-    resumes from its newest complete checkpoint.
+    resumes from its newest complete checkpoint. With a ``simulation`` the local cluster's spot
+    workers are drained, killed and replaced on its schedule while the training runs.
     """
     reap_abandoned(stores)
     record = stores.metadata.get(Training, training_id)
@@ -77,23 +88,33 @@ def run_stored_training(stores: Stores, training_id: str, catalog: Catalog) -> T
         started_at=record.started_at or utcnow(),
         finished_at=None,
     )
-    period_start, started = utcnow(), time.monotonic()
+    note = EventNote(stores, record.owner, training_id, attempt.number)
+    note(EventKind.ATTEMPT_STARTED)
+    cluster = open_cluster(stores.settings, cluster_plan(record, catalog))
+    cluster.listeners.append(note.node_change)
     try:
-        with open_cluster(stores.settings) as cluster:
-            outcome = run_training(job, cluster, stores.artifacts, stores.settings.database_url)
+        with cluster:
+            simulator = _start_simulator(cluster, simulation, note)
+            try:
+                outcome = run_training(job, cluster, stores.artifacts, stores.settings.database_url, attempt.number)
+            finally:
+                if simulator is not None:
+                    simulator.stop()
     except BaseException as exc:  # every way out is recorded; the error itself goes on up
-        _meter(stores, catalog, record, period_start, time.monotonic() - started)
+        _meter_nodes(stores, record, attempt.number, cluster.node_runs)
         # A deterministic sskai error would fail the same way again; anything else is worth resuming.
         deterministic = isinstance(exc, SskaiError) and not exc.retryable
         reason = str(exc) if isinstance(exc, SskaiError) else f"interrupted by {type(exc).__name__}: {exc}"
         if not deterministic:
             reason = f"{reason}; {resume_hint(training_id)}"
+        note(EventKind.ATTEMPT_ENDED, status=Status.FAILED, reason=reason)
         finish_attempt(stores, attempt, Status.FAILED, reason)
         stores.metadata.update(Training, training_id, status=Status.FAILED, status_reason=reason, finished_at=utcnow())
         stores.metadata.log(record.owner, ResourceKind.TRAINING, training_id, f"training failed: {reason}", "ERROR")
         raise
-    _meter(stores, catalog, record, period_start, time.monotonic() - started)
+    _meter_nodes(stores, record, attempt.number, cluster.node_runs)
     metrics = {k: v for k, v in outcome.metrics.items() if k not in RUN_FIELDS}
+    note(EventKind.ATTEMPT_ENDED, status=Status.SUCCEEDED, global_step=metrics.get("global_step"))
     finish_attempt(
         stores,
         attempt,
@@ -120,17 +141,73 @@ def run_stored_training(stores: Stores, training_id: str, catalog: Catalog) -> T
     )
 
 
-def _meter(stores: Stores, catalog: Catalog, record: Training, period_start: datetime, seconds: float) -> None:
-    if record.instance_type and record.region:
-        record_node_cost(
-            stores,
-            catalog,
-            resource_kind=ResourceKind.TRAINING,
-            resource_id=record.id,
-            owner=record.owner,
-            instance_type=record.instance_type,
-            region=record.region,
-            seconds=seconds,
-            period_start=period_start,
-            node_count=1,
+class EventNote:
+    """Writes one attempt's events to the training's timeline (and says the simulator's errors in its log)."""
+
+    def __init__(self, stores: Stores, owner: str, training_id: str, attempt: int) -> None:
+        self.stores, self.owner, self.training_id, self.attempt = stores, owner, training_id, attempt
+
+    def __call__(self, kind: EventKind, slot: str | None = None, at: datetime | None = None, **detail: Any) -> None:
+        record_event(
+            self.stores.metadata, self.owner, self.training_id, kind, attempt=self.attempt, slot=slot, at=at, **detail
+        )
+
+    def node_change(self, change: str, run: NodeRun) -> None:
+        if change == "up":
+            self(EventKind.NODE_UP, run.spec.slot, run.started_at, node_id=run.node_id, **_node_detail(run))
+        else:
+            self(EventKind.NODE_DOWN, run.spec.slot, run.ended_at, node_id=run.node_id, reason=run.end_reason)
+
+    def simulator_action(self, action: SimulatorAction) -> None:
+        kinds = {
+            "notice": EventKind.NOTICE,
+            "capacity_lost": EventKind.CAPACITY_LOST,
+            "capacity_back": EventKind.CAPACITY_BACK,
+            "error": EventKind.SIMULATOR_ERROR,
+        }
+        if action.kind in kinds:  # kills and replacements are recorded as nodes going and coming
+            self(kinds[action.kind], action.slot, **action.detail)
+        if action.kind == "error":
+            message = f"preemption simulator: {action.detail}"
+            self.stores.metadata.log(self.owner, ResourceKind.TRAINING, self.training_id, message, "WARNING")
+
+
+def _node_detail(run: NodeRun) -> dict[str, Any]:
+    spec = run.spec
+    return {
+        "instance_type": spec.instance_type,
+        "zone": spec.zone,
+        "usd_per_hour": spec.usd_per_hour,
+        "spot": spec.spot,
+    }
+
+
+def _start_simulator(
+    cluster: Cluster, simulation: SpotSimulation | None, note: EventNote
+) -> PreemptionSimulator | None:
+    if simulation is None:
+        return None
+    if not isinstance(cluster, LocalRayCluster) or not cluster.owns_nodes:
+        raise TrainingFailed("spot simulation needs the local cluster that the training starts itself")
+    slots = tuple(spec.slot for spec in cluster.plan.workers)
+    events = simulation.schedule().events(slots, SIMULATION_HORIZON_SECONDS / simulation.time_scale)
+    simulator = PreemptionSimulator(cluster, events, note.simulator_action, simulation.scaled_provisioning_seconds)
+    simulator.start()
+    return simulator
+
+
+def _meter_nodes(stores: Stores, record: Training, attempt: int, runs: list[NodeRun]) -> None:
+    """Each node of the attempt at its own price; the work preemptions threw away is counted against each."""
+    events = [e for e in training_events(stores.metadata, record.id) if e.attempt == attempt]
+    workers = TrainingConfig.model_validate(record.config).num_workers
+    losses = lost_work(events, workers)
+    until = utcnow()
+    for run in runs:
+        rework = 0.0
+        if run.spec.spot:
+            for loss in losses:
+                if run.started_at <= loss.at <= (run.ended_at or until):
+                    rework += loss.lost_seconds
+        record_node_run_cost(
+            stores, resource_id=record.id, owner=record.owner, run=run, until=until, rework_seconds=rework
         )

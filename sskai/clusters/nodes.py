@@ -1,0 +1,173 @@
+"""Ray nodes as separate processes on this machine: what each stands for, and starting and ending them.
+
+Each node is one ``ray start --block`` in its own process group, so killing the group is what a
+cloud does when it reclaims the instance: the raylet, its workers and its agents go at once.
+A cluster's processes are also found by its scratch folder (every Ray process names it on its
+command line), so whatever escaped the group is reaped too, and a cluster left by a killed run is
+ended by the next one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from sskai.errors import ConfigError
+from sskai.processes import ProcessIdentity
+
+RAY = str(Path(sys.executable).with_name("ray"))
+NODE_ENVIRONMENT = {
+    # Ray Train polls node drains every 5 s by default; a time-scaled notice is shorter than that.
+    "RAY_TRAIN_PREEMPTION_POLL_INTERVAL_S": "0.5",
+    # A vanished node is declared dead after 3 missed 1 s health checks (default 5 x 3 s).
+    "RAY_health_check_period_ms": "1000",
+    "RAY_health_check_failure_threshold": "3",
+}
+LABEL_PREFIX = "sskai.io"
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """One node of a cluster plan: the instance it stands for and what a second of it costs."""
+
+    slot: str  # "head", "worker-0", ...: a replacement takes its predecessor's slot
+    instance_type: str
+    zone: str
+    usd_per_hour: float  # what is paid: spot for workers, on-demand for the head
+    ondemand_usd_per_hour: float  # the same node on demand, the baseline
+    spot: bool
+    cpus: int
+    gpus: int = 0
+
+    def labels(self) -> dict[str, str]:
+        return {
+            f"{LABEL_PREFIX}/slot": self.slot,
+            f"{LABEL_PREFIX}/instance-type": self.instance_type,
+            f"{LABEL_PREFIX}/zone": self.zone,
+            f"{LABEL_PREFIX}/capacity": "spot" if self.spot else "on-demand",
+            f"{LABEL_PREFIX}/usd-per-hour": f"{self.usd_per_hour:.4f}",
+        }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_node(
+    spec: NodeSpec, scratch: Path, environment: dict[str, str], head_address: str | None = None, port: int = 0
+) -> subprocess.Popen[bytes]:
+    """``ray start --block`` for ``spec`` in a new process group: the head when no ``head_address`` is given."""
+    labels = ",".join(f"{key}={value}" for key, value in spec.labels().items())
+    command = [RAY, "start", "--block", "--disable-usage-stats", "--node-ip-address", "127.0.0.1"]
+    command += ["--num-cpus", str(spec.cpus), "--num-gpus", str(spec.gpus), "--labels", labels]
+    if head_address is None:
+        command += ["--head", "--port", str(port), "--include-dashboard", "false", "--temp-dir", str(scratch / "ray")]
+    else:
+        command += ["--address", head_address]
+    log = open(scratch / f"{spec.slot}.log", "ab")  # noqa: SIM115 - the child keeps it; closed here after the fork
+    try:
+        return subprocess.Popen(
+            command,
+            start_new_session=True,
+            env={**environment, **NODE_ENVIRONMENT, "TMPDIR": str(scratch / "tmp")},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    finally:
+        log.close()
+
+
+def wait_for_port(port: int, timeout_seconds: float) -> None:
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise ConfigError(f"the local Ray head did not open port {port} within {timeout_seconds:.0f} s")
+
+
+def kill_group(process: subprocess.Popen[bytes] | int) -> None:
+    """SIGKILL a node's whole process group, as a reclaimed instance vanishes: no drain, no goodbye."""
+    pid = process if isinstance(process, int) else process.pid
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+    if not isinstance(process, int):
+        process.wait()
+
+
+def processes_under(scratch: Path) -> list[int]:
+    """Pids of this user's processes whose command line names ``scratch`` (Ray's own processes all do)."""
+    needle = str(scratch).encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if needle in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def reap_scratch(scratch: Path) -> int:
+    """Kill every process still running from ``scratch`` and remove it; returns how many were killed."""
+    pids = processes_under(scratch)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return len(pids)
+
+
+@dataclass(frozen=True)
+class ClusterRecord:
+    """Written when a local cluster starts, removed when it stops: a record left behind marks a dead run's cluster."""
+
+    owner_host: str
+    owner_pid: int
+    owner_start_ticks: int | None
+    scratch: str
+
+    @classmethod
+    def for_current_process(cls, scratch: Path) -> ClusterRecord:
+        me = ProcessIdentity.current()
+        return cls(owner_host=me.host, owner_pid=me.pid, owner_start_ticks=me.start_ticks, scratch=str(scratch))
+
+    def owner_running(self) -> bool:
+        return ProcessIdentity(self.owner_host, self.owner_pid, self.owner_start_ticks).is_running()
+
+    def write(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self)))
+
+
+def reap_abandoned_clusters(records: Path) -> list[str]:
+    """End the local clusters whose starting process is gone (killed run, killed task); returns their folders."""
+    reaped = []
+    for path in sorted(records.glob("*.json")) if records.is_dir() else []:
+        try:
+            record = ClusterRecord(**json.loads(path.read_text()))
+        except (OSError, ValueError, TypeError):
+            path.unlink(missing_ok=True)
+            continue
+        if record.owner_running():
+            continue
+        reap_scratch(Path(record.scratch))
+        path.unlink(missing_ok=True)
+        reaped.append(record.scratch)
+    return reaped
