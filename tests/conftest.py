@@ -12,8 +12,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from sskai.clusters import LocalRayCluster
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -61,16 +65,21 @@ def prefect_server() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def ray_cluster(moto_server: str) -> Iterator[None]:
-    """One local Ray cluster for the session; its processes (not the tests) carry the fake S3 credentials."""
-    import ray
+def ray_cluster(moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRayCluster]:
+    """One multi-node local Ray cluster (a head, two worker nodes) for the session, as sskai starts it.
+
+    Its processes (not the tests) carry the fake S3 credentials. Trainings in this process join it.
+    """
+    from sskai.clusters import ClusterPlan, LocalRayCluster
+    from sskai.settings import Settings
 
     with pytest.MonkeyPatch.context() as patch:
         for name, value in FAKE_AWS.items():
             patch.setenv(name, value)
-        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield
-    ray.shutdown()
+        cluster = LocalRayCluster(Settings(home=tmp_path_factory.mktemp("ray-home")), ClusterPlan.unpriced(2))
+        cluster.start()
+    yield cluster
+    cluster.stop()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sskai.clusters import Cluster, LocalRayCluster, open_cluster
+from sskai.clusters import Cluster, ClusterPlan, LocalRayCluster, open_cluster
 from sskai.errors import ConfigError
 from sskai.kinds import ServingKind, Status
 from sskai.registry import Registry, UnknownName
@@ -44,11 +44,11 @@ def test_each_contract_has_its_first_implementation_as_default(base, name, defau
 
 def test_settings_pick_the_implementations(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("SSKAI_HOME", str(tmp_path))
-    assert isinstance(open_cluster(Settings()), LocalRayCluster)
+    assert isinstance(open_cluster(Settings(), ClusterPlan.unpriced(1)), LocalRayCluster)
     assert isinstance(target_for(Settings(), ServingKind.SERVERLESS), LocalProcessTarget)
     monkeypatch.setenv("SSKAI_CLUSTER", "kuberay")
     with pytest.raises(UnknownName, match="unknown cluster 'kuberay'; choose one of: local"):
-        open_cluster(Settings())
+        open_cluster(Settings(), ClusterPlan.unpriced(1))
     monkeypatch.setenv("SSKAI_SPOT_TARGET", "replicas")
     with pytest.raises(UnknownName, match="unknown serving target 'replicas'"):
         target_for(Settings(), ServingKind.SPOT)

@@ -74,11 +74,17 @@ def test_train_flow_learns_checkpoints_and_meters(stores, example_zips) -> None:
     assert stores.artifacts.exists(record.weights_key)
     checkpoints = stores.artifacts.list(f"checkpoints/training-{record.id}")
     assert any(key.endswith("sskai_checkpoint.json") for key in checkpoints)
-    [cost] = stores.metadata.list(CostRecord, resource_id=record.id)
+    # One cost record per node: each worker node at the elected type's spot price, the head on demand.
+    costs = stores.metadata.list(CostRecord, resource_id=record.id)
     offer = load_catalog().offer(record.instance_type, record.region)
-    assert cost.pricing == "spot" and cost.seconds > 0
-    assert cost.paid_usd == pytest.approx(cost.seconds / 3600 * offer.spot_avg_usd_per_hour)
-    assert cost.baseline_usd == pytest.approx(cost.seconds / 3600 * offer.ondemand_usd_per_hour)
+    workers = [c for c in costs if c.pricing == "spot"]
+    [head] = [c for c in costs if c.pricing == "on_demand"]
+    assert len(workers) == config.num_workers and {c.instance_type for c in workers} == {record.instance_type}
+    for cost in workers:
+        assert cost.seconds > 0 and cost.detail["rework_seconds"] == 0
+        assert cost.paid_usd == pytest.approx(cost.seconds / 3600 * offer.spot_avg_usd_per_hour)
+        assert cost.baseline_usd == pytest.approx(cost.seconds / 3600 * offer.ondemand_usd_per_hour)
+    assert head.instance_type == "t3.large" and head.paid_usd == pytest.approx(head.seconds / 3600 * 0.0832)
 
 
 @ON_THE_STACK

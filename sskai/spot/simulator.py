@@ -4,7 +4,7 @@ For each ``PREEMPT`` it drains the slot's node with reason PREEMPTION and the no
 (Ray Train's ``get_preemption_info()`` sees it), kills the node's processes at the deadline (at once
 when unannounced), and then leaves the slot empty until the schedule says capacity is back
 (``CAPACITY``); a replacement node joins after the provisioning delay. Runs in a thread beside
-the training; every action is reported to ``on_action`` for the training's timeline.
+the training, its clock starting when ``clock_starts`` first says so; every action is reported to ``on_action`` for the training's timeline.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ class PreemptionSimulator:
         events: list[SpotEvent],
         on_action: ActionListener,
         provisioning_seconds: float = PROVISIONING_SECONDS,
+        clock_starts: Callable[[], bool] = lambda: True,
     ) -> None:
         if not cluster.owns_nodes:
             raise ValueError("the preemption simulator needs a cluster this process started")
@@ -50,6 +51,7 @@ class PreemptionSimulator:
         if unknown:
             raise ValueError(f"the schedule names slots {sorted(unknown)} the cluster does not have ({sorted(slots)})")
         self.cluster, self.on_action, self.provisioning_seconds = cluster, on_action, provisioning_seconds
+        self.clock_starts = clock_starts
         # At one instant a reclaim comes before capacity coming back, whatever the names sort as.
         self._events = sorted(events, key=lambda e: (e.at_seconds, e.kind is not SpotEventKind.PREEMPT))
         self._stop = threading.Event()
@@ -64,6 +66,9 @@ class PreemptionSimulator:
         self._thread.join()
 
     def _run(self) -> None:
+        while not self.clock_starts():  # schedules count from the first training step, not the cluster's start
+            if self._stop.wait(0.2):
+                return
         started = time.monotonic()
         order = itertools.count()  # ties in time keep schedule order
         pending: list[tuple[float, int, str, str, float]] = []  # (due, order, action, slot, notice seconds)

@@ -152,6 +152,13 @@ class EventNote:
             self.stores.metadata, self.owner, self.training_id, kind, attempt=self.attempt, slot=slot, at=at, **detail
         )
 
+    def training_started(self) -> bool:
+        """Has this attempt's worker group taken its first step (Ray Train's controller records it)?"""
+        return any(
+            e.kind == EventKind.RESUMED and e.attempt == self.attempt
+            for e in training_events(self.stores.metadata, self.training_id)
+        )
+
     def node_change(self, change: str, run: NodeRun) -> None:
         if change == "up":
             self(EventKind.NODE_UP, run.spec.slot, run.started_at, node_id=run.node_id, **_node_detail(run))
@@ -191,7 +198,9 @@ def _start_simulator(
         raise TrainingFailed("spot simulation needs the local cluster that the training starts itself")
     slots = tuple(spec.slot for spec in cluster.plan.workers)
     events = simulation.schedule().events(slots, SIMULATION_HORIZON_SECONDS / simulation.time_scale)
-    simulator = PreemptionSimulator(cluster, events, note.simulator_action, simulation.scaled_provisioning_seconds)
+    simulator = PreemptionSimulator(
+        cluster, events, note.simulator_action, simulation.scaled_provisioning_seconds, note.training_started
+    )
     simulator.start()
     return simulator
 

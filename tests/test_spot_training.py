@@ -1,0 +1,201 @@
+"""Spot training on a real multi-node local Ray cluster whose worker nodes are drained, killed and replaced.
+
+Each training runs in a process of its own (``tests/spot_run.py``), which starts its own cluster
+of separate ``ray start`` nodes: the tests kill nodes, the whole cluster, and that process itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sskai.clusters.nodes import processes_under
+from sskai.kinds import Status
+from sskai.spot.simulation import ScheduledPreemption, SpotSimulation
+from sskai.store.metadata import CostRecord, Training, TrainingAttempt
+from sskai.training.config import TrainingConfig
+from sskai.training.service import create_training
+from sskai.training.timeline import EventKind, lost_work, training_events, waiting_seconds
+from sskai.upload import upload_dataset, upload_model
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIG = TrainingConfig(epochs=6, batch_size=16, learning_rate=0.003, checkpoint_every_steps=20, num_workers=2)
+
+
+def spot_training(stores, example_zips, config: TrainingConfig = CONFIG) -> Training:
+    model = upload_model(stores, "mlp", example_zips["mlp"][0])
+    dataset = upload_dataset(stores, "mlp", example_zips["mlp"][1])
+    training = create_training(stores, model, dataset, config, plan=None)
+    # Elected g4dn.xlarge in us-east-1: the nodes are labelled and billed as that instance.
+    return stores.metadata.update(Training, training.id, instance_type="g4dn.xlarge", region="us-east-1")
+
+
+def run_training_process(training_id: str, simulation: SpotSimulation | None = None) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "tests.spot_run", training_id]
+    if simulation is not None:
+        command.append(simulation.model_dump_json())
+    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def finish(process: subprocess.Popen[bytes], timeout: float = 300) -> str:
+    output, _ = process.communicate(timeout=timeout)
+    text = output.decode(errors="replace")
+    assert process.returncode == 0, text[-3000:]
+    return text
+
+
+def cluster_folders(stores) -> list[Path]:
+    """The scratch folders of local clusters whose records are still there (a cluster not yet ended)."""
+    records = stores.settings.home / "clusters"
+    return [Path(p.read_text().split('"scratch": "')[1].split('"')[0]) for p in records.glob("*.json")]
+
+
+def wait_for(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def assert_learned(record: Training, config: TrainingConfig) -> None:
+    assert record.status == Status.SUCCEEDED, record.status_reason
+    val = [epoch["val_loss"] for epoch in record.history]
+    assert len(val) == config.epochs and val[-1] < val[0]
+
+
+def test_drained_and_killed_nodes_are_replaced_and_the_training_finishes(stores, example_zips) -> None:
+    training = spot_training(stores, example_zips)
+    simulation = SpotSimulation(
+        source="fixed",
+        provisioning_seconds=2,
+        preemptions=(
+            ScheduledPreemption(at_seconds=2, slot="worker-0", notice_seconds=6),  # the EC2 notice, scaled
+            ScheduledPreemption(at_seconds=25, slot="worker-1", notice_seconds=0),  # gone without a word
+        ),
+    )
+    finish(run_training_process(training.id, simulation))
+    record = stores.metadata.get(Training, training.id)
+    assert_learned(record, CONFIG)
+
+    events = training_events(stores.metadata, training.id)
+    kinds = [event.kind for event in events]
+    assert kinds.count(EventKind.NOTICE) == 1
+    downs = [e for e in events if e.kind == EventKind.NODE_DOWN and e.detail["reason"] == "preempted"]
+    assert [e.slot for e in downs] == ["worker-0", "worker-1"]
+    ups = [e for e in events if e.kind == EventKind.NODE_UP]
+    assert [e.slot for e in ups].count("worker-0") == 2 and [e.slot for e in ups].count("worker-1") == 2
+    # The notice was acted on: a checkpoint just in time, and the restart resumed from exactly it.
+    [saved] = [e for e in events if e.kind == EventKind.CHECKPOINT and e.detail["trigger"] == "notice"]
+    notice = next(e for e in events if e.kind == EventKind.NOTICE)
+    assert notice.at < saved.at < downs[0].at
+    resumes = [e.detail["from_step"] for e in events if e.kind == EventKind.RESUMED]
+    assert saved.detail["step"] in resumes
+    assert kinds.count(EventKind.RESTART) >= 1  # the unannounced kill is a worker failure Ray Train recovered from
+
+    announced, unannounced = lost_work(events, CONFIG.num_workers)
+    assert announced.announced and announced.lost_seconds == 0
+    # An unannounced kill loses at most one checkpoint interval: the longest gap between two snapshots.
+    snapshots = sorted(e.detail["snapshot_at"] for e in events if e.kind == EventKind.CHECKPOINT)
+    interval = max(b - a for a, b in itertools.pairwise(snapshots))
+    assert not unannounced.announced and 0 < unannounced.lost_seconds <= interval + 0.5
+    assert waiting_seconds(events, 2) > 2  # each replacement took its provisioning delay at least
+
+    costs = stores.metadata.list(CostRecord, resource_id=training.id)
+    workers = [c for c in costs if c.pricing == "spot"]
+    assert len(workers) == 4 and all(c.instance_type == "g4dn.xlarge" for c in workers)
+    assert sum(c.detail["rework_seconds"] for c in workers) > 0
+    assert sum(c.paid_usd for c in costs) < sum(c.baseline_usd for c in costs)
+    assert cluster_folders(stores) == []  # the cluster is ended and its record removed
+
+
+def test_a_killed_train_process_leaves_no_cluster_behind_and_its_training_resumes(stores, example_zips) -> None:
+    config = CONFIG.model_copy(update={"epochs": 4})
+    training = spot_training(stores, example_zips, config)
+    process = run_training_process(training.id)
+    wait_for(
+        lambda: any(e.kind == EventKind.CHECKPOINT for e in training_events(stores.metadata, training.id)),
+        180,
+        "a first checkpoint",
+    )
+    [scratch] = cluster_folders(stores)
+    process.kill()  # the train task dies; its nodes live on, orphaned
+    process.wait()
+    assert processes_under(scratch), "the cluster's nodes outlived the train task, as they would"
+
+    finish(run_training_process(training.id))  # the next run reaps the orphans, then resumes
+    assert processes_under(scratch) == [] and not scratch.exists()
+    record = stores.metadata.get(Training, training.id)
+    assert_learned(record, config)
+    first, second = stores.metadata.list(TrainingAttempt, training_id=training.id)
+    assert first.status == Status.FAILED and "is gone" in first.status_reason
+    assert second.status == Status.SUCCEEDED and second.resumed_from_step > 0
+
+
+def test_losing_the_whole_cluster_fails_the_attempt_and_sskai_train_resume_finishes_it(stores, example_zips) -> None:
+    config = CONFIG.model_copy(update={"epochs": 4})
+    training = spot_training(stores, example_zips, config)
+    process = run_training_process(training.id)
+    wait_for(
+        lambda: any(e.kind == EventKind.CHECKPOINT for e in training_events(stores.metadata, training.id)),
+        180,
+        "a first checkpoint",
+    )
+    [scratch] = cluster_folders(stores)
+    for pid in processes_under(scratch):  # every node, head included: the machine is gone
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    process.communicate(timeout=180)
+    assert process.returncode != 0
+    failed = stores.metadata.get(Training, training.id)
+    assert failed.status == Status.FAILED and f"sskai train --resume {training.id}" in failed.status_reason
+
+    resumed = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "sskai"), "train", "--resume", training.id],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
+    assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
+    record = stores.metadata.get(Training, training.id)
+    assert_learned(record, config)
+    assert stores.metadata.latest(TrainingAttempt, training_id=training.id).resumed_from_step > 0
+    assert cluster_folders(stores) == []
+
+
+def test_lost_work_counts_from_the_state_the_group_resumed_from() -> None:
+    """Fast: the rework figure from a hand-written timeline."""
+    from datetime import UTC, datetime, timedelta
+
+    from sskai.store.metadata import TrainingEvent
+
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def event(seconds: float, kind: EventKind, slot: str | None = None, **detail) -> TrainingEvent:
+        return TrainingEvent(at=t0 + timedelta(seconds=seconds), kind=kind, slot=slot, detail=detail)
+
+    snapshot = (t0 + timedelta(seconds=10)).timestamp()
+    events = [
+        event(0, EventKind.ATTEMPT_STARTED),
+        event(0, EventKind.NODE_UP, "worker-0"),
+        event(0, EventKind.NODE_UP, "worker-1"),
+        event(12, EventKind.CHECKPOINT, step=20, trigger="interval", snapshot_at=snapshot),
+        event(16, EventKind.NODE_DOWN, "worker-1", reason="preempted"),
+        event(16.5, EventKind.NODE_DOWN, "worker-0", reason="preempted"),  # the group is down already: no more lost
+        event(20, EventKind.NODE_UP, "worker-1"),
+        event(21, EventKind.NODE_UP, "worker-0"),
+        event(25, EventKind.RESUMED, from_step=20, first_step_at=(t0 + timedelta(seconds=25)).timestamp()),
+    ]
+    [loss] = lost_work(events, workers=2)
+    assert loss.lost_seconds == pytest.approx(6.0) and loss.worker_seconds == pytest.approx(12.0)
+    assert waiting_seconds(events, worker_slots=2) == pytest.approx(5.0)
