@@ -118,40 +118,30 @@ def test_drained_and_killed_nodes_are_replaced_and_the_training_finishes(stores,
     assert cluster_folders(stores) == []  # the cluster is ended and its record removed
 
 
-def test_a_killed_train_process_leaves_no_cluster_behind_and_its_training_resumes(stores, example_zips) -> None:
-    config = CONFIG.model_copy(update={"epochs": 4})
+def test_killed_train_processes_and_lost_clusters_are_reaped_and_resumed(stores, example_zips) -> None:
+    """The train task dies (its nodes live on), then a whole cluster dies; ``sskai train --resume`` finishes."""
+    config = CONFIG.model_copy(update={"epochs": 3})
     training = spot_training(stores, example_zips, config)
-    process = run_training_process(training.id)
-    wait_for(
-        lambda: any(e.kind == EventKind.CHECKPOINT for e in training_events(stores.metadata, training.id)),
-        180,
-        "a first checkpoint",
-    )
-    [scratch] = cluster_folders(stores)
+
+    def run_until_a_new_checkpoint() -> tuple[subprocess.Popen[bytes], Path]:
+        before = len(training_events(stores.metadata, training.id))
+        process = run_training_process(training.id)
+        wait_for(
+            lambda: any(e.kind == EventKind.CHECKPOINT for e in training_events(stores.metadata, training.id)[before:]),
+            180,
+            "a checkpoint",
+        )
+        [scratch] = cluster_folders(stores)
+        return process, scratch
+
+    process, orphaned = run_until_a_new_checkpoint()
     process.kill()  # the train task dies; its nodes live on, orphaned
     process.wait()
-    assert processes_under(scratch), "the cluster's nodes outlived the train task, as they would"
+    assert processes_under(orphaned), "the cluster's nodes outlived the train task, as they would"
 
-    finish(run_training_process(training.id))  # the next run reaps the orphans, then resumes
-    assert processes_under(scratch) == [] and not scratch.exists()
-    record = stores.metadata.get(Training, training.id)
-    assert_learned(record, config)
-    first, second = stores.metadata.list(TrainingAttempt, training_id=training.id)
-    assert first.status == Status.FAILED and "is gone" in first.status_reason
-    assert second.status == Status.SUCCEEDED and second.resumed_from_step > 0
-
-
-def test_losing_the_whole_cluster_fails_the_attempt_and_sskai_train_resume_finishes_it(stores, example_zips) -> None:
-    config = CONFIG.model_copy(update={"epochs": 4})
-    training = spot_training(stores, example_zips, config)
-    process = run_training_process(training.id)
-    wait_for(
-        lambda: any(e.kind == EventKind.CHECKPOINT for e in training_events(stores.metadata, training.id)),
-        180,
-        "a first checkpoint",
-    )
-    [scratch] = cluster_folders(stores)
-    for pid in processes_under(scratch):  # every node, head included: the machine is gone
+    process, scratch = run_until_a_new_checkpoint()  # the next run reaps the orphans, then resumes
+    assert processes_under(orphaned) == [] and not orphaned.exists()
+    for pid in processes_under(scratch):  # now every node goes, head included: the machine is gone
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     process.communicate(timeout=180)
@@ -167,10 +157,12 @@ def test_losing_the_whole_cluster_fails_the_attempt_and_sskai_train_resume_finis
         timeout=400,
     )
     assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
-    record = stores.metadata.get(Training, training.id)
-    assert_learned(record, config)
-    assert stores.metadata.latest(TrainingAttempt, training_id=training.id).resumed_from_step > 0
-    assert cluster_folders(stores) == []
+    assert_learned(stores.metadata.get(Training, training.id), config)
+    first, second, third = stores.metadata.list(TrainingAttempt, training_id=training.id)
+    assert first.status == Status.FAILED and "is gone" in first.status_reason
+    assert second.status == Status.FAILED and third.status == Status.SUCCEEDED
+    assert third.resumed_from_step > 0
+    assert cluster_folders(stores) == [] and processes_under(scratch) == []
 
 
 def test_lost_work_counts_from_the_state_the_group_resumed_from() -> None:
