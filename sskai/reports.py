@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sskai.ledger import LedgerGrouping, LedgerRow
 from sskai.profiling.metrics import ProfileMetrics
 from sskai.recommend import Recommendation
+from sskai.training.summary import TrainingSummary
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,22 @@ def ledger_section(rows: Iterable[LedgerRow], by: LedgerGrouping) -> Section:
     simulated = any(r.simulated for r in rows)
     note = "simulated metering: seconds measured here, priced at catalog prices" if simulated else ""
     return Section(title=f"Costs by {by}", table=table, note=note)
+
+
+def training_cost_section(summary: TrainingSummary) -> Section:
+    """One training across all its attempts: what spot cost, what it saved, and what preemptions took."""
+    unit = summary.accelerator
+    return Section(
+        title=f"Training {summary.training_id[:8]}: paid ${usd(summary.paid_usd)}, {summary.saving}",
+        note=f"{summary.attempts} attempt(s), {summary.node_seconds:,.0f} node-seconds on its nodes",
+        lines=(
+            f"on-demand nodes for the same work: ${usd(summary.ondemand_usd)}",
+            f"{summary.preemptions} preemption(s), {summary.announced} with notice; "
+            f"{summary.rework_worker_seconds:,.1f} {unit}-seconds of training done again",
+            f"{summary.waiting_seconds:,.1f} s short of nodes (capacity gone or a replacement starting)",
+            f"{summary.checkpoints} checkpoint(s), {summary.notice_checkpoints} taken on a notice",
+        ),
+    )
 
 
 def to_markdown(sections: Iterable[Section]) -> str:

@@ -10,13 +10,21 @@ import contextvars
 import threading
 
 from prefect import get_run_logger, task
-from prefect.artifacts import create_progress_artifact, create_table_artifact, update_progress_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 
 from sskai.pricing import current_catalog
 from sskai.recommend import TrainingPlan
+from sskai.reports import to_markdown, training_cost_section
+from sskai.spot.simulation import SpotSimulation
 from sskai.store.metadata import Dataset, Model, Training
 from sskai.training.config import TrainingConfig
 from sskai.training.service import create_training, run_stored_training
+from sskai.training.summary import training_summary
 from tasks.common import LOOKUP_RETRIES, retry_transient, stores
 
 PROGRESS_POLL_SECONDS = 1.0
@@ -41,7 +49,7 @@ def _follow_progress(training_id: str, artifact_id: object, done: threading.Even
 
 
 @task(retries=2, retry_delay_seconds=5, retry_condition_fn=retry_transient)
-def train_model(training_id: str) -> str:
+def train_model(training_id: str, spot_simulation: SpotSimulation | None = None) -> str:
     artifact_id = create_progress_artifact(0.0, description=f"Training {training_id}")
     done = threading.Event()
     follower = threading.Thread(
@@ -50,12 +58,17 @@ def train_model(training_id: str) -> str:
     follower.start()
     s = stores()
     try:
-        record = run_stored_training(s, training_id, current_catalog(s))
+        record = run_stored_training(s, training_id, current_catalog(s), spot_simulation)
     finally:
         done.set()
         follower.join()
     update_progress_artifact(artifact_id, progress=100.0)
     if record.history:
         create_table_artifact(record.history, key="training-history", description="Loss per epoch")
+    create_markdown_artifact(
+        to_markdown([training_cost_section(training_summary(s, training_id))]),
+        key="training-cost",
+        description="What the training cost on spot, and what preemptions took",
+    )
     get_run_logger().info("training %s finished: %s", training_id, record.metrics)
     return record.id

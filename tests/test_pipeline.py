@@ -106,6 +106,7 @@ def test_dashboard_pages_show_what_the_pipeline_did(pipeline_run) -> None:
     app.sidebar.radio[0].set_value("Train").run()
     assert not app.exception
     assert "Loss curves" in [h.value for h in app.subheader]
+    assert "Nodes, preemptions and checkpoints" in [h.value for h in app.subheader]
     app.sidebar.radio[0].set_value("Models").run()
     assert any(h.value.startswith("Serve: ") for h in app.subheader)
     app.sidebar.radio[0].set_value("Data").run()

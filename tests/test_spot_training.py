@@ -23,7 +23,8 @@ from sskai.spot.simulation import ScheduledPreemption, SpotSimulation
 from sskai.store.metadata import CostRecord, Training, TrainingAttempt
 from sskai.training.config import TrainingConfig
 from sskai.training.service import create_training
-from sskai.training.timeline import EventKind, lost_work, training_events, waiting_seconds
+from sskai.training.summary import training_summary
+from sskai.training.timeline import EventKind, lost_work, timeline_frames, training_events, waiting_seconds
 from sskai.upload import upload_dataset, upload_model
 
 REPO = Path(__file__).resolve().parents[1]
@@ -116,6 +117,13 @@ def test_drained_and_killed_nodes_are_replaced_and_the_training_finishes(stores,
     assert sum(c.detail["rework_seconds"] for c in workers) > 0
     assert sum(c.paid_usd for c in costs) < sum(c.baseline_usd for c in costs)
     assert cluster_folders(stores) == []  # the cluster is ended and its record removed
+
+    summary = training_summary(stores, training.id)
+    assert (summary.preemptions, summary.announced, summary.notice_checkpoints) == (2, 1, 1)
+    assert summary.rework_worker_seconds == pytest.approx(2 * unannounced.lost_seconds)
+    nodes, marks = timeline_frames(events)
+    assert sorted(nodes["ended"]) == ["preempted", "preempted", "stopped", "stopped", "stopped"]
+    assert "interruption notice" in set(marks["event"]) and "checkpoint (notice)" in set(marks["event"])
 
 
 def test_killed_train_processes_and_lost_clusters_are_reaped_and_resumed(stores, example_zips) -> None:

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from sskai.ledger import LedgerGrouping, LedgerRow
 from sskai.recommend import Workload
+from sskai.spot.simulation import TRACES, SpotSimulation
 from sskai.training.config import TrainingConfig
 from ui.options import options_from, validation_reason
 from ui.render import print_sections
@@ -172,19 +173,42 @@ def train(
     resume: Annotated[
         str | None, typer.Option(help="Continue this interrupted training (its id) from its newest checkpoint.")
     ] = None,
+    simulate_spot: Annotated[
+        str | None,
+        typer.Option(
+            help="Reclaim the local cluster's spot workers as a cloud would: 'rates' (the elected pool's "
+            f"interruption band) or a real trace ({', '.join(TRACES)})."
+        ),
+    ] = None,
+    time_scale: Annotated[
+        float, typer.Option(min=0.001, help="Real-world seconds per simulated second (notices, delays, traces).")
+    ] = 60.0,
 ) -> None:
     """Train a stored model on a stored dataset on the local Ray cluster, or resume an interrupted training."""
     from flows.train import resume_training_flow, train_flow
     from sskai.store.metadata import Training
 
+    simulation = None
+    if simulate_spot:
+        if simulate_spot != "rates" and simulate_spot not in TRACES:
+            raise _fail(ValueError(f"--simulate-spot: choose 'rates' or one of {', '.join(TRACES)}"))
+        source = "rates" if simulate_spot == "rates" else "trace"
+        simulation = SpotSimulation(
+            source=source, time_scale=time_scale, trace=simulate_spot if source == "trace" else None
+        )
     if resume:
-        training_id = _run(lambda: resume_training_flow(resume), ("train",))
+        training_id = _run(lambda: resume_training_flow(resume, spot_simulation=simulation), ("train",))
     elif model and dataset:
-        training_id = _run(lambda: train_flow(model, dataset, config=config), ("train",))
+        training_id = _run(lambda: train_flow(model, dataset, config=config, spot_simulation=simulation), ("train",))
     else:
         raise _fail(ValueError("name a MODEL and a DATASET to train, or --resume TRAINING_ID"))
-    record = _stores().metadata.get(Training, training_id)
+    from sskai.reports import training_cost_section
+    from sskai.training.summary import training_summary
+
+    stores = _stores()
+    record = stores.metadata.get(Training, training_id)
     console.print(f"training {training_id} {record.status}: {record.metrics}")
+    print_sections(console, [training_cost_section(training_summary(stores, training_id))])
 
 
 @app.command()

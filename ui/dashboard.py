@@ -18,9 +18,17 @@ from sskai.kinds import Status
 from sskai.ledger import LedgerGrouping, cost_frame, ledger_rows
 from sskai.profiling.metrics import ProfileMetrics
 from sskai.recommend import Recommendation
-from sskai.reports import Section, ledger_section, profile_section, recommendation_sections
+from sskai.reports import (
+    Section,
+    ledger_section,
+    profile_section,
+    recommendation_sections,
+    training_cost_section,
+)
 from sskai.store.metadata import Dataset, Endpoint, Model, Profile, Training
 from sskai.store.metadata import Recommendation as RecommendationRecord
+from sskai.training.summary import training_summary
+from sskai.training.timeline import timeline_frames, training_events
 from tasks.common import stores as open_stores
 
 PAGES = ("Dashboard", "Data", "Models", "Train", "Inference")
@@ -174,6 +182,27 @@ def train_page(stores) -> None:
         "Training", [t.id for t in trainings], index=len(trainings) - 1, format_func=lambda tid: tid[:8]
     )
     training = next(t for t in trainings if t.id == chosen)
+    show_sections([training_cost_section(training_summary(stores, training.id))])
+    nodes, marks = timeline_frames(training_events(stores.metadata, training.id))
+    if not nodes.empty:
+        st.subheader("Nodes, preemptions and checkpoints")
+        bars = (
+            alt.Chart(nodes)
+            .mark_bar(height=14)
+            .encode(
+                x=alt.X("start:T", title="time"),
+                x2="end:T",
+                y=alt.Y("slot:N", title="node slot"),
+                color=alt.Color("ended:N", title="node ended"),
+                tooltip=["slot", "instance_type", "usd_per_hour", "start", "end", "ended", "attempt"],
+            )
+        )
+        points = (
+            alt.Chart(marks)
+            .mark_point(filled=True, size=70)
+            .encode(x="at:T", y="slot:N", shape=alt.Shape("event:N", title="event"), tooltip=["event", "at"])
+        )
+        st.altair_chart(bars + points, width="stretch")
     if not training.history:
         st.info("No epoch finished yet.")
         return

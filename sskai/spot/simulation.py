@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sskai.election.cost_model import interruptions_per_hour
 from sskai.spot.schedule import (
     EC2_NOTICE_SECONDS,
     FixedSchedule,
@@ -57,6 +58,12 @@ class SpotSimulation(BaseModel):
     preemptions_per_hour: float = Field(0.0, ge=0)
     mean_wait_seconds: float = Field(0.0, ge=0)
     seed: int = 0
+
+    def with_rates_of(self, interruption_frequency: str | None) -> SpotSimulation:
+        """A ``rates`` simulation without a rate takes the elected pool's advertised interruption band."""
+        if self.source != "rates" or self.preemptions_per_hour > 0:
+            return self
+        return self.model_copy(update={"preemptions_per_hour": interruptions_per_hour(interruption_frequency)})
 
     def schedule(self) -> PreemptionSource:
         if self.source == "fixed":

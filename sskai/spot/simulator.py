@@ -4,7 +4,8 @@ For each ``PREEMPT`` it drains the slot's node with reason PREEMPTION and the no
 (Ray Train's ``get_preemption_info()`` sees it), kills the node's processes at the deadline (at once
 when unannounced), and then leaves the slot empty until the schedule says capacity is back
 (``CAPACITY``); a replacement node joins after the provisioning delay. Runs in a thread beside
-the training, its clock starting when ``clock_starts`` first says so; every action is reported to ``on_action`` for the training's timeline.
+the training, its clock starting when ``clock_starts`` first says so (the first training step);
+every action is reported to ``on_action`` for the training's timeline.
 """
 
 from __future__ import annotations

@@ -94,7 +94,7 @@ def run_stored_training(
     cluster.listeners.append(note.node_change)
     try:
         with cluster:
-            simulator = _start_simulator(cluster, simulation, note)
+            simulator = _start_simulator(cluster, _rated(simulation, record, catalog), note)
             try:
                 outcome = run_training(job, cluster, stores.artifacts, stores.settings.database_url, attempt.number)
             finally:
@@ -203,6 +203,12 @@ def _start_simulator(
     )
     simulator.start()
     return simulator
+
+
+def _rated(simulation: SpotSimulation | None, record: Training, catalog: Catalog) -> SpotSimulation | None:
+    if simulation is None or not (record.instance_type and record.region):
+        return simulation
+    return simulation.with_rates_of(catalog.offer(record.instance_type, record.region).spot_interruption_frequency)
 
 
 def _meter_nodes(stores: Stores, record: Training, attempt: int, runs: list[NodeRun]) -> None:

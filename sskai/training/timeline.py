@@ -12,6 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+import pandas as pd
+
 from sskai.store.metadata import MetadataStore, TrainingEvent, utcnow
 
 
@@ -142,3 +144,47 @@ def waiting_seconds(events: list[TrainingEvent], worker_slots: int, until: datet
         end = until or (events[-1].at if events else short_since)
         total += max(0.0, (end - short_since).total_seconds())
     return total
+
+
+# What the timeline plot marks on top of the node bars, and how it names them.
+MARKS = {
+    EventKind.NOTICE: "interruption notice",
+    EventKind.CHECKPOINT: "checkpoint",
+    EventKind.RESTART: "worker group restart",
+    EventKind.RESUMED: "training (re)started",
+    EventKind.CAPACITY_LOST: "capacity gone",
+    EventKind.CAPACITY_BACK: "capacity back",
+}
+
+
+def timeline_frames(events: list[TrainingEvent]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(one row per node's life: slot, start, end, how it ended; one row per marked event) for the plot."""
+    nodes, marks, open_runs = [], [], {}
+    last = events[-1].at if events else utcnow()
+    for event in events:
+        if event.kind == EventKind.NODE_UP and event.slot:
+            open_runs[(event.slot, event.detail.get("node_id"))] = event
+        elif event.kind == EventKind.NODE_DOWN and event.slot:
+            up = open_runs.pop((event.slot, event.detail.get("node_id")), None)
+            if up is not None:
+                nodes.append(_node_row(up, event.at, str(event.detail.get("reason", "stopped"))))
+        elif event.kind in MARKS:
+            label = MARKS[EventKind(event.kind)]
+            if event.kind == EventKind.CHECKPOINT:
+                label = f"checkpoint ({event.detail.get('trigger', 'epoch')})"
+            marks.append({"at": event.at, "slot": event.slot or "run", "event": label, "attempt": event.attempt})
+    nodes += [_node_row(up, last, "running") for up in open_runs.values()]
+    node_columns = ["slot", "start", "end", "ended", "instance_type", "usd_per_hour", "attempt"]
+    return pd.DataFrame(nodes, columns=node_columns), pd.DataFrame(marks, columns=["at", "slot", "event", "attempt"])
+
+
+def _node_row(up: TrainingEvent, end: datetime, ended: str) -> dict[str, Any]:
+    return {
+        "slot": up.slot,
+        "start": up.at,
+        "end": end,
+        "ended": ended,
+        "instance_type": up.detail.get("instance_type"),
+        "usd_per_hour": up.detail.get("usd_per_hour"),
+        "attempt": up.attempt,
+    }
