@@ -99,6 +99,16 @@ def cost_frame(stores: Stores) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def _alternatives(names: list[str]) -> str:
+    """One name for what a group's records replaced: "on-demand g4dn.xlarge + t3.large" for a cluster's nodes."""
+    if len(names) == 1:
+        return names[0]
+    prefix = "on-demand "
+    if all(name.startswith(prefix) for name in names):
+        return prefix + " + ".join(name.removeprefix(prefix) for name in names)
+    return "on-demand or managed alternatives"
+
+
 def ledger_rows(frame: pd.DataFrame, by: LedgerGrouping = LedgerGrouping.DAY) -> list[LedgerRow]:
     """Paid and what the alternatives would have cost, per day, month or resource kind."""
     rows = []
@@ -109,7 +119,7 @@ def ledger_rows(frame: pd.DataFrame, by: LedgerGrouping = LedgerGrouping.DAY) ->
                 group=str(group),
                 paid_usd=float(part["paid_usd"].sum()),
                 instead_usd=float(part["baseline_usd"].sum()),
-                instead=alternatives[0] if len(alternatives) == 1 else "on-demand or managed alternatives",
+                instead=_alternatives(alternatives),
                 request_fee_usd=float(part["request_fee_usd"].sum()),
                 simulated=bool(part["simulated"].any()),
             )

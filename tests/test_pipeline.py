@@ -84,7 +84,9 @@ def test_pipeline_on_the_gpt_example(pipeline_run) -> None:
     by_kind = {row.group: row for row in ledger_rows(cost_frame(stores), LedgerGrouping.KIND)}
     assert {"training", "endpoint"} <= set(by_kind)
     assert by_kind["training"].paid_usd < by_kind["training"].instead_usd
-    assert by_kind["training"].saving.endswith("% saved vs on-demand " + training.instance_type)
+    # Worker nodes at spot, the head on demand: the saving is against the same nodes on demand.
+    assert "% saved vs on-demand " in by_kind["training"].saving
+    assert training.instance_type in by_kind["training"].saving
     assert [row.group for row in summary["costs"]] == sorted(by_kind)
     assert stores.metadata.list(LogEntry, resource_kind="training")
 

@@ -98,7 +98,7 @@ def test_drained_and_killed_nodes_are_replaced_and_the_training_finishes(stores,
     # The notice was acted on: a checkpoint just in time, and the restart resumed from exactly it.
     [saved] = [e for e in events if e.kind == EventKind.CHECKPOINT and e.detail["trigger"] == "notice"]
     notice = next(e for e in events if e.kind == EventKind.NOTICE)
-    assert notice.at < saved.at < downs[0].at
+    assert notice.at.timestamp() < saved.detail["snapshot_at"] < downs[0].at.timestamp()  # saved before the kill
     resumes = [e.detail["from_step"] for e in events if e.kind == EventKind.RESUMED]
     assert saved.detail["step"] in resumes
     assert kinds.count(EventKind.RESTART) >= 1  # the unannounced kill is a worker failure Ray Train recovered from
@@ -117,6 +117,10 @@ def test_drained_and_killed_nodes_are_replaced_and_the_training_finishes(stores,
     assert sum(c.detail["rework_seconds"] for c in workers) > 0
     assert sum(c.paid_usd for c in costs) < sum(c.baseline_usd for c in costs)
     assert cluster_folders(stores) == []  # the cluster is ended and its record removed
+    run_dir = stores.settings.home / "artifacts" / "checkpoints" / f"training-{training.id}"
+    folders = [p for p in run_dir.iterdir() if p.is_dir() and p.name.startswith("checkpoint_")]
+    listing = {p.name: sorted(f.name for f in p.iterdir()) for p in folders}
+    assert 1 <= len(folders) <= 3 and all("sskai_checkpoint.json" in files for files in listing.values()), listing
 
     summary = training_summary(stores, training.id)
     assert (summary.preemptions, summary.announced, summary.notice_checkpoints) == (2, 1, 1)

@@ -179,6 +179,8 @@ def test_a_corrupt_newest_checkpoint_falls_back_to_the_one_before(stores, exampl
     training = create_training(stores, model, dataset, config, plan=None)
     first = run_stored_training(stores, training.id, load_catalog())
     run_dir = stores.settings.home / "artifacts" / "checkpoints" / f"training-{training.id}"
+    folders = sorted(p for p in run_dir.iterdir() if p.is_dir() and p.name.startswith("checkpoint_"))
+    assert len(folders) == 3  # the kept ones; nothing torn or unregistered is left behind
     *_, before, newest = sorted(p for p in run_dir.iterdir() if p.is_dir() and p.name.startswith("checkpoint_"))
     weights = newest / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[:-16])  # a torn write of the newest checkpoint

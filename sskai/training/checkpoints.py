@@ -182,3 +182,21 @@ def _json(path: Path) -> Any:
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sibling_checkpoint_folders(checkpoint_path: str, filesystem: Any) -> tuple[str, list[str]]:
+    """(the folder holding a run's checkpoints, the names of all its ``checkpoint_*`` folders, newest first).
+
+    Ray names them by time. The list includes the folder of ``checkpoint_path`` itself, and folders
+    Ray never registered (an upload cut off by a lost node).
+    """
+    import pyarrow.fs
+
+    parent = checkpoint_path.rstrip("/").rsplit("/", 1)[0]
+    listing = filesystem.get_file_info(pyarrow.fs.FileSelector(parent))
+    names = [
+        info.base_name
+        for info in listing
+        if info.type == pyarrow.fs.FileType.Directory and info.base_name.startswith("checkpoint_")
+    ]
+    return parent, sorted(names, reverse=True)

@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pyarrow.fs
 import ray.train
 import ray.train.torch
 import torch
@@ -29,7 +28,14 @@ from sskai.bundles import ModelSpec, build_model, load_dataset
 from sskai.errors import BundleError, NotFound, StoredRecordInvalid, TrainingFailed
 from sskai.store.artifacts import open_store
 from sskai.store.bundle_files import materialize_bundle
-from sskai.training.checkpoints import BackgroundWriter, LoopPosition, load_checkpoint, save_checkpoint, take_snapshot
+from sskai.training.checkpoints import (
+    BackgroundWriter,
+    LoopPosition,
+    load_checkpoint,
+    save_checkpoint,
+    sibling_checkpoint_folders,
+    take_snapshot,
+)
 from sskai.training.config import TrainingConfig
 from sskai.training.job import TrainingJob
 from sskai.training.notice import NoticeWatch
@@ -242,20 +248,10 @@ def _resume(model: torch.nn.Module, optimizer: torch.optim.Optimizer) -> tuple[L
 
 
 def _older_checkpoints(newest: ray.train.Checkpoint) -> list[ray.train.Checkpoint]:
-    """The run's other checkpoint folders in storage, newest first (Ray names them by time)."""
-    parent, name = newest.path.rstrip("/").rsplit("/", 1)
-    listing = newest.filesystem.get_file_info(pyarrow.fs.FileSelector(parent))
-    older = sorted(
-        (
-            info.base_name
-            for info in listing
-            if info.type == pyarrow.fs.FileType.Directory
-            and info.base_name.startswith("checkpoint_")
-            and info.base_name < name
-        ),
-        reverse=True,
-    )
-    return [ray.train.Checkpoint(f"{parent}/{base}", filesystem=newest.filesystem) for base in older]
+    """The run's other checkpoint folders in storage, newest first."""
+    parent, names = sibling_checkpoint_folders(newest.path, newest.filesystem)
+    name = newest.path.rstrip("/").rsplit("/", 1)[1]
+    return [ray.train.Checkpoint(f"{parent}/{base}", filesystem=newest.filesystem) for base in names if base < name]
 
 
 def _report(

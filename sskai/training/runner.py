@@ -22,7 +22,7 @@ from sskai.kinds import ResourceKind
 from sskai.settings import ArtifactLocation
 from sskai.store.artifacts import ArtifactStore
 from sskai.store.metadata import MetadataStore, Training
-from sskai.training.checkpoints import WEIGHTS, read_manifest
+from sskai.training.checkpoints import MANIFEST, WEIGHTS, read_manifest, sibling_checkpoint_folders
 from sskai.training.job import TrainingJob
 from sskai.training.loop import train_loop_per_worker
 from sskai.training.timeline import EventKind, record_event
@@ -178,6 +178,7 @@ def run_training(
     with result.checkpoint.as_directory() as directory:
         manifest = read_manifest(Path(directory))
         store.put_file(weights_key, Path(directory) / WEIGHTS)
+    _remove_other_checkpoints(result.checkpoint)
     return TrainingOutcome(
         metrics=metrics,
         history=list(manifest.history),
@@ -185,3 +186,23 @@ def run_training(
         checkpoint_url=result.checkpoint.path,
         resumed_from_step=metrics.get("resumed_from_step"),
     )
+
+
+def _remove_other_checkpoints(final: ray.train.Checkpoint) -> None:
+    """Keep the newest complete checkpoints (the ones Ray keeps); remove torn and unregistered folders.
+
+    A folder without a manifest was cut off mid-write (a lost node); one older than the newest
+    complete ones was left by a restart that Ray never registered it for.
+    """
+    import pyarrow.fs
+
+    parent, names = sibling_checkpoint_folders(final.path, final.filesystem)
+    complete = [
+        name
+        for name in names
+        if final.filesystem.get_file_info(f"{parent}/{name}/{MANIFEST}").type == pyarrow.fs.FileType.File
+    ]
+    keep = set(complete[:CHECKPOINTS_KEPT]) | {final.path.rstrip("/").rsplit("/", 1)[1]}
+    for name in names:
+        if name not in keep:
+            final.filesystem.delete_dir(f"{parent}/{name}")
