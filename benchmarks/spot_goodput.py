@@ -7,10 +7,11 @@ Policies (the same training, the same trace segment, the same cluster code):
 Each is compared with the same training without preemptions: work lost (worker-seconds trained
 again), wall time and cost, each also as a ratio to the run without preemptions.
 
-The trace is real (``sskai/traces/data``: the Bamboo g4dn cluster trace, EC2, node ``remove`` and
-``add`` events) and the policies never see it: the segment is the busiest window (most
-reclaims) of the trace for the run's length, time-scaled, with EC2's 120 s notice and a 60 s
-replacement delay scaled the same way.
+The trace is real (``sskai/traces/data``; by default AWS V100 spot availability in us-east-1f,
+sampled every few minutes over 45 days: a drop to zero reclaims the pool's nodes, a rise brings
+capacity back) and the policies never see it: the segment is the busiest window (most reclaims)
+of the trace for the run's length, time-scaled, with EC2's 120 s notice and a 60 s replacement
+delay scaled the same way. ``--trace`` picks another shipped trace.
 
 Run: .venv/bin/python -m benchmarks.spot_goodput [--time-scale 30]
 (prints a table; writes benchmarks/results/spot_goodput.json)
@@ -31,7 +32,7 @@ from sskai.spot.simulation import TRACES, SpotSimulation
 from sskai.training.config import TrainingConfig
 
 RESULTS = Path(__file__).parent / "results" / "spot_goodput.json"
-TRACE = "g4dn-cluster"
+DEFAULT_TRACE = "v100-us-east-1f"
 SLOTS = ("worker-0", "worker-1")
 
 
@@ -74,6 +75,7 @@ def main() -> None:
     parser.add_argument("--time-scale", type=float, default=30.0, help="trace seconds per benchmark second")
     parser.add_argument("--every", type=int, default=40, help="N: checkpoint every N steps")
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--trace", choices=sorted(TRACES), default=DEFAULT_TRACE)
     args = parser.parse_args()
     base_config = TrainingConfig(
         epochs=args.epochs, batch_size=4, learning_rate=0.003, checkpoint_every_steps=args.every, num_workers=2
@@ -81,9 +83,9 @@ def main() -> None:
     console = Console()
     console.print("no preemptions: the reference run")
     base = run_once("mlp", base_config, None)
-    start, reclaims = busiest_segment(TRACE, args.time_scale, base.wall_seconds * 1.5)
-    console.print(f"trace {TRACE} from {start:.0f} s, x{args.time_scale:g}: {reclaims} reclaims in the window")
-    simulation = SpotSimulation(source="trace", trace=TRACE, trace_start_seconds=start, time_scale=args.time_scale)
+    start, reclaims = busiest_segment(args.trace, args.time_scale, base.wall_seconds * 1.5)
+    console.print(f"trace {args.trace} from {start:.0f} s, x{args.time_scale:g}: {reclaims} reclaims in the window")
+    simulation = SpotSimulation(source="trace", trace=args.trace, trace_start_seconds=start, time_scale=args.time_scale)
     policies = {
         "sskai-seed (per epoch, no notice)": base_config.model_copy(
             update={"checkpoint_every_steps": 10**9, "checkpoint_on_notice": False}
@@ -96,7 +98,7 @@ def main() -> None:
         console.print(f"policy: {name}")
         rows.append(row(name, run_once("mlp", config, simulation), base))
 
-    table = Table(title=f"Goodput on {TRACE} from {start:.0f} s, time x{args.time_scale:g}")
+    table = Table(title=f"Goodput on {args.trace} from {start:.0f} s, time x{args.time_scale:g}")
     columns = ["policy", "status", "preemptions", "with_notice", "rework_worker_seconds", "waiting_seconds"]
     columns += ["wall_seconds", "wall_ratio", "paid_usd", "cost_ratio", "final_val_loss"]
     for column in columns:
@@ -105,7 +107,7 @@ def main() -> None:
         table.add_row(*(f"{r[c]:.6f}" if c == "paid_usd" else str(r[c]) for c in columns))
     console.print(table)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    segment = {"trace": TRACE, "start_seconds": start, "time_scale": args.time_scale, "reclaims": reclaims}
+    segment = {"trace": args.trace, "start_seconds": start, "time_scale": args.time_scale, "reclaims": reclaims}
     RESULTS.write_text(json.dumps({"segment": segment, "config": base_config.model_dump(), "rows": rows}, indent=2))
     console.print(f"wrote {RESULTS}")
 

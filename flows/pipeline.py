@@ -17,6 +17,7 @@ from flows.recommend import recommend_flow
 from flows.train import train_flow
 from flows.upload import upload_flow
 from sskai.recommend import Workload
+from sskai.spot.simulation import SpotSimulation
 from sskai.training.config import TrainingConfig
 from tasks.pipeline import pipeline_inputs, smoke_request, summarize_pipeline
 
@@ -30,6 +31,7 @@ def pipeline_flow(
     train_config: TrainingConfig | None = None,
     workload: Workload = Workload(),
     sample_inputs: list | None = None,
+    spot_simulation: SpotSimulation | None = None,
 ) -> dict[str, Any]:
     """``train_config`` defaults to the example's; ``sample_inputs`` to the example's sample request."""
     inputs = pipeline_inputs(example, model_zip, dataset_zip, name, train_config, sample_inputs)
@@ -38,7 +40,13 @@ def pipeline_flow(
     )
     profile_flow(inputs.name)
     recommendation_id = recommend_flow(inputs.name, workload=workload)
-    training_id = train_flow(inputs.name, inputs.name, config=inputs.train_config, recommendation_id=recommendation_id)
+    training_id = train_flow(
+        inputs.name,
+        inputs.name,
+        config=inputs.train_config,
+        recommendation_id=recommendation_id,
+        spot_simulation=spot_simulation,
+    )
     endpoint = deploy_flow(inputs.name, inputs.name, training_id=training_id)
     outputs = (
         smoke_request(endpoint["url"], endpoint["api_key"], inputs.sample_inputs) if inputs.sample_inputs else None

@@ -80,6 +80,21 @@ def ray_cluster(moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> I
         cluster.start()
     yield cluster
     cluster.stop()
+    from sskai.clusters.nodes import processes_under
+
+    assert cluster.scratch is not None and processes_under(cluster.scratch) == [], "Ray processes outlived the session"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """No local Ray cluster started by sskai may outlive the suite (its processes name an sskai-ray- folder)."""
+    import tempfile
+
+    from sskai.clusters.nodes import processes_under
+
+    leaked = processes_under(Path(tempfile.gettempdir()) / "sskai-ray-")
+    if leaked and exitstatus == 0:
+        session.exitstatus = 1
+        print(f"\nRay processes outlived the tests: pids {leaked}")
 
 
 @pytest.fixture

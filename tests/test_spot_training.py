@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import os
 import signal
 import subprocess
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from sskai.clusters.nodes import processes_under
+from sskai.clusters.nodes import OWNER_FILE, SCRATCH_PREFIX, processes_under, scratch_root
 from sskai.kinds import Status
 from sskai.spot.simulation import ScheduledPreemption, SpotSimulation
 from sskai.store.metadata import CostRecord, Training, TrainingAttempt
@@ -28,7 +29,8 @@ from sskai.training.timeline import EventKind, lost_work, timeline_frames, train
 from sskai.upload import upload_dataset, upload_model
 
 REPO = Path(__file__).resolve().parents[1]
-CONFIG = TrainingConfig(epochs=6, batch_size=16, learning_rate=0.003, checkpoint_every_steps=20, num_workers=2)
+# About a second an epoch here: long enough for every scheduled reclaim to land mid-training.
+CONFIG = TrainingConfig(epochs=40, batch_size=16, learning_rate=0.003, checkpoint_every_steps=20, num_workers=2)
 
 
 def spot_training(stores, example_zips, config: TrainingConfig = CONFIG) -> Training:
@@ -53,10 +55,13 @@ def finish(process: subprocess.Popen[bytes], timeout: float = 300) -> str:
     return text
 
 
-def cluster_folders(stores) -> list[Path]:
-    """The scratch folders of local clusters whose records are still there (a cluster not yet ended)."""
-    records = stores.settings.home / "clusters"
-    return [Path(p.read_text().split('"scratch": "')[1].split('"')[0]) for p in records.glob("*.json")]
+def clusters_of(process: subprocess.Popen[bytes]) -> list[Path]:
+    """The scratch folders of the local clusters that ``process`` started and that still exist."""
+    return [
+        owner.parent
+        for owner in scratch_root().glob(f"{SCRATCH_PREFIX}*/{OWNER_FILE}")
+        if json.loads(owner.read_text())["owner_pid"] == process.pid
+    ]
 
 
 def wait_for(condition, timeout: float, what: str) -> None:
@@ -84,7 +89,8 @@ def test_drained_and_killed_nodes_are_replaced_and_the_training_finishes(stores,
             ScheduledPreemption(at_seconds=25, slot="worker-1", notice_seconds=0),  # gone without a word
         ),
     )
-    finish(run_training_process(training.id, simulation))
+    process = run_training_process(training.id, simulation)
+    finish(process)
     record = stores.metadata.get(Training, training.id)
     assert_learned(record, CONFIG)
 
@@ -116,7 +122,7 @@ def test_drained_and_killed_nodes_are_replaced_and_the_training_finishes(stores,
     assert len(workers) == 4 and all(c.instance_type == "g4dn.xlarge" for c in workers)
     assert sum(c.detail["rework_seconds"] for c in workers) > 0
     assert sum(c.paid_usd for c in costs) < sum(c.baseline_usd for c in costs)
-    assert cluster_folders(stores) == []  # the cluster is ended and its record removed
+    assert clusters_of(process) == []  # the cluster is ended and its scratch folder removed
     run_dir = stores.settings.home / "artifacts" / "checkpoints" / f"training-{training.id}"
     folders = [p for p in run_dir.iterdir() if p.is_dir() and p.name.startswith("checkpoint_")]
     listing = {p.name: sorted(f.name for f in p.iterdir()) for p in folders}
@@ -132,7 +138,7 @@ def test_drained_and_killed_nodes_are_replaced_and_the_training_finishes(stores,
 
 def test_killed_train_processes_and_lost_clusters_are_reaped_and_resumed(stores, example_zips) -> None:
     """The train task dies (its nodes live on), then a whole cluster dies; ``sskai train --resume`` finishes."""
-    config = CONFIG.model_copy(update={"epochs": 3})
+    config = CONFIG.model_copy(update={"epochs": 20})
     training = spot_training(stores, example_zips, config)
 
     def run_until_a_new_checkpoint() -> tuple[subprocess.Popen[bytes], Path]:
@@ -143,7 +149,7 @@ def test_killed_train_processes_and_lost_clusters_are_reaped_and_resumed(stores,
             180,
             "a checkpoint",
         )
-        [scratch] = cluster_folders(stores)
+        [scratch] = clusters_of(process)
         return process, scratch
 
     process, orphaned = run_until_a_new_checkpoint()
@@ -174,7 +180,7 @@ def test_killed_train_processes_and_lost_clusters_are_reaped_and_resumed(stores,
     assert first.status == Status.FAILED and "is gone" in first.status_reason
     assert second.status == Status.FAILED and third.status == Status.SUCCEEDED
     assert third.resumed_from_step > 0
-    assert cluster_folders(stores) == [] and processes_under(scratch) == []
+    assert processes_under(scratch) == [] and not scratch.exists()
 
 
 def test_lost_work_counts_from_the_state_the_group_resumed_from() -> None:

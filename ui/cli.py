@@ -63,15 +63,42 @@ def _run(work: Any, stages: tuple[str, ...]) -> Any:
         raise _fail(exc) from exc
 
 
+SimulateSpotOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Reclaim the local cluster's spot workers as a cloud would: 'rates' (the elected pool's "
+        f"interruption band) or a real trace ({', '.join(TRACES)})."
+    ),
+]
+TimeScaleOption = Annotated[
+    float, typer.Option(min=0.001, help="Real-world seconds per simulated second (notices, delays, traces).")
+]
+
+
+def _spot_simulation(simulate_spot: str | None, time_scale: float) -> SpotSimulation | None:
+    if not simulate_spot:
+        return None
+    if simulate_spot != "rates" and simulate_spot not in TRACES:
+        raise _fail(ValueError(f"--simulate-spot: choose 'rates' or one of {', '.join(TRACES)}"))
+    source = "rates" if simulate_spot == "rates" else "trace"
+    return SpotSimulation(source=source, time_scale=time_scale, trace=simulate_spot if source == "trace" else None)
+
+
 @app.command()
 def demo(
     example: Annotated[str, typer.Option(help="Example to run: mlp, cnn or gpt.")] = "mlp",
     keep_endpoint: Annotated[bool, typer.Option(help="Leave the endpoint running afterwards.")] = True,
+    simulate_spot: SimulateSpotOption = None,
+    time_scale: TimeScaleOption = 60.0,
 ) -> None:
     """Run the whole pipeline on a shipped example and end with a live endpoint and the cost summary."""
     from flows.pipeline import pipeline_flow
 
-    summary = _run(lambda: pipeline_flow(example=example), ("upload", "profile", "recommend", "train", "deploy"))
+    simulation = _spot_simulation(simulate_spot, time_scale)
+    summary = _run(
+        lambda: pipeline_flow(example=example, spot_simulation=simulation),
+        ("upload", "profile", "recommend", "train", "deploy"),
+    )
     _print_summary(summary)
     if not keep_endpoint:
         from sskai.serving.service import stop_stored_endpoint
@@ -95,6 +122,10 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"{endpoint['api_key']}' -H 'content-type: application/json' -d '{{\"inputs\": [...]}}'"
     )
     _print_costs(summary["costs"], LedgerGrouping.KIND)
+    from sskai.reports import training_cost_section
+    from sskai.training.summary import training_summary
+
+    print_sections(console, [training_cost_section(training_summary(_stores(), summary["training_id"]))])
 
 
 def _print_costs(rows: list[LedgerRow], by: LedgerGrouping) -> None:
@@ -173,29 +204,14 @@ def train(
     resume: Annotated[
         str | None, typer.Option(help="Continue this interrupted training (its id) from its newest checkpoint.")
     ] = None,
-    simulate_spot: Annotated[
-        str | None,
-        typer.Option(
-            help="Reclaim the local cluster's spot workers as a cloud would: 'rates' (the elected pool's "
-            f"interruption band) or a real trace ({', '.join(TRACES)})."
-        ),
-    ] = None,
-    time_scale: Annotated[
-        float, typer.Option(min=0.001, help="Real-world seconds per simulated second (notices, delays, traces).")
-    ] = 60.0,
+    simulate_spot: SimulateSpotOption = None,
+    time_scale: TimeScaleOption = 60.0,
 ) -> None:
     """Train a stored model on a stored dataset on the local Ray cluster, or resume an interrupted training."""
     from flows.train import resume_training_flow, train_flow
     from sskai.store.metadata import Training
 
-    simulation = None
-    if simulate_spot:
-        if simulate_spot != "rates" and simulate_spot not in TRACES:
-            raise _fail(ValueError(f"--simulate-spot: choose 'rates' or one of {', '.join(TRACES)}"))
-        source = "rates" if simulate_spot == "rates" else "trace"
-        simulation = SpotSimulation(
-            source=source, time_scale=time_scale, trace=simulate_spot if source == "trace" else None
-        )
+    simulation = _spot_simulation(simulate_spot, time_scale)
     if resume:
         training_id = _run(lambda: resume_training_flow(resume, spot_simulation=simulation), ("train",))
     elif model and dataset:

@@ -18,11 +18,14 @@ import ray
 from sskai.clusters.base import Cluster, ClusterCapacity, NodeRun
 from sskai.clusters.nodes import (
     LABEL_PREFIX,
+    OWNER_FILE,
+    SCRATCH_PREFIX,
     ClusterRecord,
     free_port,
     kill_group,
     reap_abandoned_clusters,
     reap_scratch,
+    scratch_root,
     start_node,
     wait_for_port,
 )
@@ -44,10 +47,6 @@ class LocalRayCluster(Cluster, name="local", default=True):
         """Whether this object started the nodes (only then can it drain, kill and replace them)."""
         return self.scratch is not None
 
-    @property
-    def _records(self) -> Path:
-        return self.settings.home / "clusters"
-
     def start(self) -> None:
         if ray.is_initialized() or self.settings.ray_address:
             # A cluster someone else runs (a test session's, a notebook's, a remote one): join, never end it.
@@ -56,11 +55,11 @@ class LocalRayCluster(Cluster, name="local", default=True):
                 self._connected = True
             self._assume_plan_nodes()
             return
-        reap_abandoned_clusters(self._records)
-        # Short and under /tmp: Ray's socket paths must fit in 107 bytes.
-        self.scratch = Path(tempfile.mkdtemp(prefix="sskai-ray-"))
+        reap_abandoned_clusters()
+        self.scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=scratch_root()))
         (self.scratch / "tmp").mkdir()
-        ClusterRecord.for_current_process(self.scratch).write(self._records / f"{self.scratch.name}.json")
+        # What the next start reaps by, should this process die.
+        ClusterRecord.for_current_process(self.scratch).write(self.scratch / OWNER_FILE)
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
         try:
             port = free_port()
@@ -167,7 +166,6 @@ class LocalRayCluster(Cluster, name="local", default=True):
         for slot in [s for s in self._processes if s != "head"] + [s for s in self._processes if s == "head"]:
             kill_group(self._processes.pop(slot))
         reap_scratch(self.scratch)  # agents that left the process groups, and every scratch file
-        (self._records / f"{self.scratch.name}.json").unlink(missing_ok=True)
 
     def capacity(self) -> ClusterCapacity:
         resources = ray.cluster_resources()

@@ -28,6 +28,10 @@ RAY = str(Path(sys.executable).with_name("ray"))
 NODE_ENVIRONMENT = {
     # Ray Train polls node drains every 5 s by default; a time-scaled notice is shorter than that.
     "RAY_TRAIN_PREEMPTION_POLL_INTERVAL_S": "0.5",
+    # Ray Train's controller polls its workers every 2 s by default, and a report (a checkpoint) waits
+    # for that poll: at 0.25 s a checkpoint costs the loop a quarter second, and one taken on a
+    # notice lands well inside a scaled deadline.
+    "RAY_TRAIN_HEALTH_CHECK_INTERVAL_S": "0.25",
     # A vanished node is declared dead after 3 missed 1 s health checks (default 5 x 3 s).
     "RAY_health_check_period_ms": "1000",
     "RAY_health_check_failure_threshold": "3",
@@ -101,12 +105,32 @@ def wait_for_port(port: int, timeout_seconds: float) -> None:
 
 
 def kill_group(process: subprocess.Popen[bytes] | int) -> None:
-    """SIGKILL a node's whole process group, as a reclaimed instance vanishes: no drain, no goodbye."""
-    pid = process if isinstance(process, int) else process.pid
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
+    """SIGKILL every process of a node at once, as a reclaimed instance vanishes: no drain, no goodbye.
+
+    The node's ``ray start`` leads a session of its own; Ray puts each worker in a process group of
+    its own within it, so the whole session is killed, not just the leader's group.
+    """
+    leader = process if isinstance(process, int) else process.pid
+    for pid in [*session_members(leader), leader]:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
     if not isinstance(process, int):
         process.wait()
+
+
+def session_members(session_id: int) -> list[int]:
+    """Pids of the processes in session ``session_id`` (``/proc/PID/stat`` field 6)."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[3]) == session_id and int(entry.name) != session_id:
+            members.append(int(entry.name))
+    return members
 
 
 def processes_under(scratch: Path) -> list[int]:
@@ -156,18 +180,31 @@ class ClusterRecord:
         path.write_text(json.dumps(asdict(self)))
 
 
-def reap_abandoned_clusters(records: Path) -> list[str]:
-    """End the local clusters whose starting process is gone (killed run, killed task); returns their folders."""
+OWNER_FILE = "owner.json"
+SCRATCH_PREFIX = "sskai-ray-"
+
+
+def scratch_root() -> Path:
+    """Where every local cluster's scratch folder lives (short: Ray's socket paths must fit in 107 bytes)."""
+    import tempfile
+
+    return Path(tempfile.gettempdir())
+
+
+def reap_abandoned_clusters(root: Path | None = None) -> list[str]:
+    """End every local cluster on this machine whose starting process is gone; returns their folders.
+
+    Each cluster's scratch folder holds its owner's identity, so a cluster left by a killed run is
+    found whatever ``SSKAI_HOME`` that run used; a live process's cluster is never touched.
+    """
     reaped = []
-    for path in sorted(records.glob("*.json")) if records.is_dir() else []:
+    for owner_file in sorted((root or scratch_root()).glob(f"{SCRATCH_PREFIX}*/{OWNER_FILE}")):
         try:
-            record = ClusterRecord(**json.loads(path.read_text()))
+            record = ClusterRecord(**json.loads(owner_file.read_text()))
         except (OSError, ValueError, TypeError):
-            path.unlink(missing_ok=True)
-            continue
+            continue  # being written by a cluster that is starting now
         if record.owner_running():
             continue
-        reap_scratch(Path(record.scratch))
-        path.unlink(missing_ok=True)
-        reaped.append(record.scratch)
+        reap_scratch(owner_file.parent)
+        reaped.append(str(owner_file.parent))
     return reaped

@@ -17,8 +17,8 @@ import ray.train
 
 # How often rank 0 asks Ray whether a node of the run is being reclaimed (Ray polls drains every 0.5 s here).
 POLL_SECONDS = 0.5
-# Ray Train's report waits on the controller's poll (about 2 s); a checkpoint takes that on top of the write.
-REPORT_SECONDS = 2.5
+# Headroom on top of the measured duration of the last synchronous checkpoint (write and report).
+REPORT_SECONDS = 1.0
 # After the just-in-time checkpoint, wait this long past the deadline for the node to go before training on.
 PARK_GRACE_SECONDS = 30.0
 
