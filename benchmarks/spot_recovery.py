@@ -30,7 +30,7 @@ from sskai.training.config import TrainingConfig
 from sskai.training.timeline import EventKind
 
 RESULTS = Path(__file__).parent / "results" / "spot_recovery.json"
-SPACING_SECONDS = 40.0
+SPACING_SECONDS = 30.0
 NOTICE_SECONDS = 10.0
 
 
@@ -64,7 +64,7 @@ def percentile(values: list[float], share: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=4, help="drains and kills, each")
-    parser.add_argument("--epochs", type=int, default=45)
+    parser.add_argument("--epochs", type=int, default=250, help="long enough to outlast the schedule")
     args = parser.parse_args()
     preemptions = []
     for index in range(2 * args.rounds):
