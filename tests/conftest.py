@@ -23,7 +23,15 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 # A test using any of these talks to a real server or cluster: the integration tier.
-INTEGRATION_FIXTURES = {"prefect_server", "ray_cluster", "moto_server", "postgres_db", "endpoint", "pipeline_run"}
+INTEGRATION_FIXTURES = {
+    "prefect_server",
+    "ray_cluster",
+    "moto_server",
+    "postgres_db",
+    "endpoint",
+    "pipeline_run",
+    "local_clusters",
+}
 # Fake credentials for moto, which accepts any; never set outside the test (or the Ray cluster) that needs them.
 FAKE_AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 
@@ -95,6 +103,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if leaked and exitstatus == 0:
         session.exitstatus = 1
         print(f"\nRay processes outlived the tests: pids {leaked}")
+
+
+@pytest.fixture
+def local_clusters() -> Iterator[None]:
+    """For tests whose processes start local Ray clusters: none of those clusters' processes may outlive the test."""
+    from sskai.clusters.nodes import SCRATCH_PREFIX, processes_under, scratch_root
+
+    before = set(scratch_root().glob(f"{SCRATCH_PREFIX}*"))
+    yield
+    leaked = [p for p in scratch_root().glob(f"{SCRATCH_PREFIX}*") if p not in before and processes_under(p)]
+    assert not leaked, f"Ray processes outlived the test: {leaked}"
 
 
 @pytest.fixture

@@ -79,6 +79,7 @@ def assert_learned(record: Training, config: TrainingConfig) -> None:
     assert len(val) == config.epochs and val[-1] < val[0]
 
 
+@pytest.mark.usefixtures("local_clusters")
 def test_drained_and_killed_nodes_are_replaced_and_the_training_finishes(stores, example_zips) -> None:
     training = spot_training(stores, example_zips)
     simulation = SpotSimulation(
@@ -136,6 +137,7 @@ def test_drained_and_killed_nodes_are_replaced_and_the_training_finishes(stores,
     assert "interruption notice" in set(marks["event"]) and "checkpoint (notice)" in set(marks["event"])
 
 
+@pytest.mark.usefixtures("local_clusters")
 def test_killed_train_processes_and_lost_clusters_are_reaped_and_resumed(stores, example_zips) -> None:
     """The train task dies (its nodes live on), then a whole cluster dies; ``sskai train --resume`` finishes."""
     config = CONFIG.model_copy(update={"epochs": 20})
@@ -181,6 +183,25 @@ def test_killed_train_processes_and_lost_clusters_are_reaped_and_resumed(stores,
     assert second.status == Status.FAILED and third.status == Status.SUCCEEDED
     assert third.resumed_from_step > 0
     assert processes_under(scratch) == [] and not scratch.exists()
+
+
+@pytest.mark.usefixtures("local_clusters")
+def test_an_elastic_training_goes_on_smaller_while_capacity_is_gone(stores, example_zips) -> None:
+    config = CONFIG.model_copy(update={"epochs": 12, "min_workers": 1})
+    training = spot_training(stores, example_zips, config)
+    simulation = SpotSimulation(
+        source="fixed",
+        preemptions=(
+            ScheduledPreemption(at_seconds=3, slot="worker-1", notice_seconds=5, capacity_back_after_seconds=None),
+        ),
+    )
+    finish(run_training_process(training.id, simulation))
+    assert_learned(stores.metadata.get(Training, training.id), config)
+    events = training_events(stores.metadata, training.id)
+    [loss] = lost_work(events, config.num_workers)
+    assert loss.announced and loss.lost_seconds == 0  # saved on the notice, resumed on one worker
+    assert [e.slot for e in events if e.kind == EventKind.NODE_UP].count("worker-1") == 1  # never replaced
+    assert waiting_seconds(events, 2) > 5  # short of a node from the reclaim to the end
 
 
 def test_lost_work_counts_from_the_state_the_group_resumed_from() -> None:

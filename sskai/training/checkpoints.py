@@ -38,6 +38,7 @@ class CheckpointManifest(Versioned):
     step_in_epoch: int
     global_step: int
     history: list[dict[str, float | int]]
+    world_size: int | None = None  # workers when it was taken: an elastic run may resume on another count
 
 
 @dataclass
@@ -46,6 +47,14 @@ class LoopPosition:
     step_in_epoch: int = 0
     global_step: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
+    world_size: int | None = None
+
+    def rescaled(self, world_size: int) -> LoopPosition:
+        """The same place in the epoch on ``world_size`` workers: the samples done, in the new steps."""
+        step = self.step_in_epoch
+        if self.world_size and self.world_size != world_size:
+            step = self.step_in_epoch * self.world_size // world_size
+        return LoopPosition(self.epoch, step, self.global_step, self.history, world_size)
 
 
 @dataclass(frozen=True)
@@ -74,7 +83,9 @@ def take_snapshot(model: torch.nn.Module, optimizer: torch.optim.Optimizer, posi
     return Snapshot(
         weights=_to_cpu(model.state_dict(), pin),
         optimizer=_to_cpu(optimizer.state_dict(), pin),
-        position=LoopPosition(position.epoch, position.step_in_epoch, position.global_step, list(position.history)),
+        position=LoopPosition(
+            position.epoch, position.step_in_epoch, position.global_step, list(position.history), position.world_size
+        ),
     )
 
 
@@ -90,6 +101,7 @@ def write_snapshot(directory: Path, snapshot: Snapshot) -> None:
         step_in_epoch=position.step_in_epoch,
         global_step=position.global_step,
         history=position.history,
+        world_size=position.world_size,
     )
     (directory / MANIFEST).write_text(manifest.model_dump_json())
 
@@ -155,7 +167,9 @@ def load_checkpoint(directory: Path, model: torch.nn.Module, optimizer: torch.op
     model.load_state_dict(load_file(str(directory / WEIGHTS)))
     if optimizer is not None:
         optimizer.load_state_dict(torch.load(directory / STATE, map_location="cpu", weights_only=True)["optimizer"])
-    return LoopPosition(manifest.epoch, manifest.step_in_epoch, manifest.global_step, list(manifest.history))
+    return LoopPosition(
+        manifest.epoch, manifest.step_in_epoch, manifest.global_step, list(manifest.history), manifest.world_size
+    )
 
 
 def read_manifest(directory: Path) -> CheckpointManifest:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sskai.training.objectives import LOSSES, OPTIMIZERS
 
@@ -31,5 +31,25 @@ class TrainingConfig(BaseModel):
         True, description="On a spot interruption notice, checkpoint just before the node goes (no work lost)."
     )
     num_workers: int = Field(2, ge=1, le=256, description="Data-parallel workers (one CPU or GPU each).")
+    min_workers: int | None = Field(
+        None,
+        ge=1,
+        le=256,
+        description="Elastic: train on as few as this many workers while spot capacity is short, and grow "
+        "back as nodes return; default: always num_workers.",
+    )
     use_gpu: bool = Field(False, description="Give each worker a GPU.")
     max_failures: int = Field(2, ge=0, le=100, description="Worker-group restarts from the newest checkpoint.")
+
+    @model_validator(mode="after")
+    def _elastic_range(self) -> TrainingConfig:
+        if self.min_workers is not None and self.min_workers > self.num_workers:
+            raise ValueError(f"min_workers ({self.min_workers}) must not exceed num_workers ({self.num_workers})")
+        return self
+
+    @property
+    def worker_range(self) -> int | tuple[int, int]:
+        """Ray Train's ``num_workers``: a fixed count, or (min, max) when elastic."""
+        if self.min_workers is None or self.min_workers >= self.num_workers:
+            return self.num_workers
+        return (self.min_workers, self.num_workers)

@@ -88,6 +88,7 @@ def _train(
     train_idx, val_idx = split_indices(len(dataset), config.validation_fraction, config.seed)
     optimizer = make_optimizer(config.optimizer, model.parameters(), config.learning_rate)
     position, skipped = _resume(model, optimizer)
+    position = position.rescaled(world)  # an elastic restart may run on fewer or more workers
     resumed = {"resumed_from_step": position.global_step, "skipped_checkpoints": len(skipped)}
     model = ray.train.torch.prepare_model(model)
     unwrapped = model.module if hasattr(model, "module") else model
@@ -97,7 +98,6 @@ def _train(
     )
     loader = DataLoader(Subset(dataset, train_idx), batch_size=config.batch_size, sampler=sampler, drop_last=False)
     steps_per_epoch = len(loader)
-    total_steps = steps_per_epoch * config.epochs
     started = time.monotonic()
     # Rank 0 writes checkpoints in the background; every rank reports a written one at the same step.
     writer = BackgroundWriter(scratch / "checkpoints") if rank == 0 else None
@@ -107,7 +107,7 @@ def _train(
     def run_metrics(running: float, seen: int) -> dict[str, Any]:
         return {
             "train_loss": running / max(seen, 1),
-            "progress": position.global_step / total_steps,
+            "progress": (position.epoch + position.step_in_epoch / steps_per_epoch) / config.epochs,
             "elapsed_seconds": time.monotonic() - started,
             "group_first_step_at": first_step_at,
             "snapshot_at": time.time(),  # when the state this checkpoint holds was current

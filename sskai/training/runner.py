@@ -32,6 +32,8 @@ RUN_FIELDS = frozenset(
     {"progress", "epoch_position", "resumed_from_step", "skipped_checkpoints"}
     | {"trigger", "group_first_step_at", "snapshot_at"}
 )
+# An elastic run checks this often whether returned nodes let it grow back (Ray's default: 60 s).
+ELASTIC_RESIZE_SECONDS = 10.0
 # The newest checkpoint, and two to fall back to should it be torn or corrupt.
 CHECKPOINTS_KEPT = 3
 
@@ -151,7 +153,11 @@ def run_training(
     trainer = TorchTrainer(
         train_loop_per_worker,
         train_loop_config=job.stored(),
-        scaling_config=ray.train.ScalingConfig(num_workers=config.num_workers, use_gpu=config.use_gpu),
+        scaling_config=ray.train.ScalingConfig(
+            num_workers=config.worker_range,
+            use_gpu=config.use_gpu,
+            elastic_resize_monitor_interval_s=ELASTIC_RESIZE_SECONDS,
+        ),
         run_config=ray.train.RunConfig(
             name=f"training-{training_id}",
             storage_path=storage_path,
