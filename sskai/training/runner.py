@@ -55,18 +55,25 @@ class ProgressToMetadata(UserCallback):
         self.training_id = training_id
         self.attempt = attempt
         self._store: MetadataStore | None = None
+        self._owner: str | None = None
         self._told_fallback = False
         self._group_started: float | None = None
 
-    def after_report(self, run_context: Any, metrics: list[dict[str, Any]], checkpoint: Any) -> None:
-        if self._store is None:
+    def _metadata(self) -> tuple[MetadataStore, str]:
+        """The store (opened in this controller process on first use) and the training's owner, read once."""
+        if self._store is None or self._owner is None:
             self._store = MetadataStore(self.database_url)
+            self._owner = self._store.get(Training, self.training_id).owner
+        return self._store, self._owner
+
+    def after_report(self, run_context: Any, metrics: list[dict[str, Any]], checkpoint: Any) -> None:
+        store, _ = self._metadata()
         latest = metrics[0] if metrics else {}
-        record = self._store.get(Training, self.training_id)
+        record = store.get(Training, self.training_id)
         history = list(record.history)
         if "epoch" in latest:
             history.append({k: v for k, v in latest.items() if k not in RUN_FIELDS})
-        self._store.update(
+        store.update(
             Training,
             self.training_id,
             progress=float(latest.get("progress", record.progress)),
@@ -102,16 +109,12 @@ class ProgressToMetadata(UserCallback):
         )
 
     def _event(self, kind: EventKind, **detail: Any) -> None:
-        if self._store is None:
-            self._store = MetadataStore(self.database_url)
-        owner = self._store.get(Training, self.training_id).owner
-        record_event(self._store, owner, self.training_id, kind, attempt=self.attempt, **detail)
+        store, owner = self._metadata()
+        record_event(store, owner, self.training_id, kind, attempt=self.attempt, **detail)
 
     def _log(self, message: str) -> None:
-        if self._store is None:
-            self._store = MetadataStore(self.database_url)
-        owner = self._store.get(Training, self.training_id).owner
-        self._store.log(owner, ResourceKind.TRAINING, self.training_id, message, "WARNING")
+        store, owner = self._metadata()
+        store.log(owner, ResourceKind.TRAINING, self.training_id, message, "WARNING")
 
 
 def storage_location(location: ArtifactLocation) -> tuple[str, Any]:

@@ -15,7 +15,7 @@ from sskai.metering import record_node_run_cost
 from sskai.recommend import TrainingPlan
 from sskai.spot.simulation import SpotSimulation
 from sskai.spot.simulator import PreemptionSimulator, SimulatorAction
-from sskai.store.metadata import Dataset, Model, Training, utcnow
+from sskai.store.metadata import Dataset, Model, Training, TrainingEvent, utcnow
 from sskai.store.stores import Stores
 from sskai.training.attempts import check_can_run, finish_attempt, reap_abandoned, resume_hint, start_attempt
 from sskai.training.cluster_plan import cluster_plan
@@ -154,10 +154,8 @@ class EventNote:
 
     def training_started(self) -> bool:
         """Has this attempt's worker group taken its first step (Ray Train's controller records it)?"""
-        return any(
-            e.kind == EventKind.RESUMED and e.attempt == self.attempt
-            for e in training_events(self.stores.metadata, self.training_id)
-        )
+        events = self.stores.metadata.list(TrainingEvent, training_id=self.training_id, attempt=self.attempt)
+        return any(e.kind == EventKind.RESUMED for e in events)
 
     def node_change(self, change: str, run: NodeRun) -> None:
         if change == "up":
