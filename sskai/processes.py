@@ -6,8 +6,11 @@ field 22) pins it down; elsewhere the pid is all there is.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,3 +62,32 @@ class ProcessIdentity:
         if not is_alive(self.pid):
             return False
         return self.start_ticks is None or _start_ticks(self.pid) == self.start_ticks
+
+
+def kill_session(process: subprocess.Popen[bytes] | int) -> None:
+    """SIGKILL a session leader and every process of its session at once: no drain, no goodbye.
+
+    A whole session, not a process group: Ray puts each worker in a group of its own, and user
+    code may call ``setpgid`` itself, but neither leaves the session it was started in.
+    """
+    leader = process if isinstance(process, int) else process.pid
+    for pid in [*session_members(leader), leader]:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    if not isinstance(process, int):
+        process.wait()
+
+
+def session_members(session_id: int) -> list[int]:
+    """Pids of the processes in session ``session_id`` (``/proc/PID/stat`` field 6)."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[3]) == session_id and int(entry.name) != session_id:
+            members.append(int(entry.name))
+    return members

@@ -128,7 +128,12 @@ def _gpu_offers(catalog: Catalog, min_memory_gib_each: float, regions: tuple[str
 
 def plan_serving(profile: ProfileMetrics, catalog: Catalog, workload: Workload) -> ServingPlan:
     held_bytes = profile.weight_bytes + profile.inference_peak_bytes
-    need_mib = SERVERLESS_RUNTIME_MIB + held_bytes * MEMORY_HEADROOM / MiB
+    # The measured resident peak covers what the model holds outside torch (an array built at
+    # import); the estimate from tensors covers a runtime larger than the profiling one.
+    need_mib = max(
+        profile.serving_peak_rss_bytes * MEMORY_HEADROOM / MiB,
+        SERVERLESS_RUNTIME_MIB + held_bytes * MEMORY_HEADROOM / MiB,
+    )
     limits = catalog.aws_lambda
     memory_mb = max(limits.memory_mb_min, int(math.ceil(need_mib / 64.0) * 64))
     cpu_latency_ms = profile.latency_ms_p95 if profile.on_cpu else None

@@ -65,6 +65,16 @@ class Settings(BaseSettings):
     settings_block: str | None = Field(
         None, description="a Prefect SskaiSettings block whose store URLs override these (workers elsewhere)"
     )
+    user_code_memory_mib: int = Field(
+        8192, gt=0, description="memory cap of each sandboxed process running user code (profiling, inference)"
+    )
+    user_code_max_processes: int = Field(
+        64, gt=0, description="process and thread cap of each sandboxed process running user code"
+    )
+    endpoint_workers: int = Field(1, gt=0, description="inference worker processes per local endpoint")
+    endpoint_request_timeout_seconds: float = Field(
+        30.0, gt=0, description="a request the model takes longer on gets 504 and its worker is restarted"
+    )
 
     @model_validator(mode="before")
     @classmethod

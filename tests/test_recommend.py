@@ -25,6 +25,9 @@ SMALL = ProfileMetrics(
     latency_ms_p95=2.3,
     batch_latency_ms_p50=3.0,
     output_shape=(1,),
+    runtime_rss_bytes=350 * 1024**2,
+    model_held_bytes=120_000,
+    serving_peak_rss_bytes=360 * 1024**2,
 )
 
 

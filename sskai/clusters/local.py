@@ -22,7 +22,6 @@ from sskai.clusters.nodes import (
     SCRATCH_PREFIX,
     ClusterRecord,
     free_port,
-    kill_group,
     reap_abandoned_clusters,
     reap_scratch,
     scratch_root,
@@ -30,6 +29,7 @@ from sskai.clusters.nodes import (
     wait_for_port,
 )
 from sskai.errors import ConfigError
+from sskai.processes import kill_session
 from sskai.store.metadata import utcnow
 
 NODE_JOIN_SECONDS = 60.0
@@ -132,7 +132,7 @@ class LocalRayCluster(Cluster, name="local", default=True):
     def kill(self, slot: str, reason: str = "preempted") -> NodeRun:
         """The node vanishes at once (the cloud reclaimed it); its processes get no chance to clean up."""
         run = self._owned_current(slot)
-        kill_group(self._processes.pop(slot))
+        kill_session(self._processes.pop(slot))
         run.ended_at, run.end_reason = utcnow(), reason
         self._tell("down", run)
         return run
@@ -164,7 +164,7 @@ class LocalRayCluster(Cluster, name="local", default=True):
         if self.scratch is None:
             return
         for slot in [s for s in self._processes if s != "head"] + [s for s in self._processes if s == "head"]:
-            kill_group(self._processes.pop(slot))
+            kill_session(self._processes.pop(slot))
         reap_scratch(self.scratch)  # agents that left the process groups, and every scratch file
 
     def capacity(self) -> ClusterCapacity:

@@ -104,35 +104,6 @@ def wait_for_port(port: int, timeout_seconds: float) -> None:
     raise ConfigError(f"the local Ray head did not open port {port} within {timeout_seconds:.0f} s")
 
 
-def kill_group(process: subprocess.Popen[bytes] | int) -> None:
-    """SIGKILL every process of a node at once, as a reclaimed instance vanishes: no drain, no goodbye.
-
-    The node's ``ray start`` leads a session of its own; Ray puts each worker in a process group of
-    its own within it, so the whole session is killed, not just the leader's group.
-    """
-    leader = process if isinstance(process, int) else process.pid
-    for pid in [*session_members(leader), leader]:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGKILL)
-    if not isinstance(process, int):
-        process.wait()
-
-
-def session_members(session_id: int) -> list[int]:
-    """Pids of the processes in session ``session_id`` (``/proc/PID/stat`` field 6)."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[3]) == session_id and int(entry.name) != session_id:
-            members.append(int(entry.name))
-    return members
-
-
 def processes_under(scratch: Path) -> list[int]:
     """Pids of this user's processes whose command line names ``scratch`` (Ray's own processes all do)."""
     needle = str(scratch).encode()

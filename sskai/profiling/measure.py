@@ -9,7 +9,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from sskai.bundles import ModelSpec
-from sskai.profiling.memory import measure_peak_bytes
+from sskai.profiling.memory import ResidentMemory, measure_peak_bytes, peak_rss_bytes
 from sskai.profiling.metrics import ProfileMetrics
 from sskai.training.objectives import compute_loss
 
@@ -37,8 +37,14 @@ def sample_targets(spec: ModelSpec, output: torch.Tensor, generator: torch.Gener
 
 
 def profile_model(
-    model: torch.nn.Module, spec: ModelSpec, device: torch.device, inference_batch: int = 8, train_batch: int = 8
+    model: torch.nn.Module,
+    spec: ModelSpec,
+    device: torch.device,
+    resident: ResidentMemory,
+    inference_batch: int = 8,
+    train_batch: int = 8,
 ) -> ProfileMetrics:
+    """Measure ``model``; ``resident`` holds the process's memory before and after it was built."""
     generator = torch.Generator().manual_seed(0)
     model = model.to(device)
     params = list(model.parameters())
@@ -62,6 +68,9 @@ def profile_model(
 
     with torch.no_grad():
         inference_peak = measure_peak_bytes(lambda: model(batch), device, params + buffers)
+    single_ms = _latencies_ms(model, single, device)
+    batch_ms = _latencies_ms(model, batch, device)
+    serving_peak_rss = peak_rss_bytes()  # before the training step's optimizer state exists
 
     model.train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
@@ -85,8 +94,6 @@ def profile_model(
     optimizer.zero_grad(set_to_none=True)
 
     model.eval()
-    single_ms = _latencies_ms(model, single, device)
-    batch_ms = _latencies_ms(model, batch, device)
     return ProfileMetrics(
         device=str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
         parameter_count=parameter_count,
@@ -101,6 +108,9 @@ def profile_model(
         latency_ms_p95=_percentile(single_ms, 95),
         batch_latency_ms_p50=statistics.median(batch_ms),
         output_shape=tuple(output.shape[1:]),
+        runtime_rss_bytes=resident.before_model,
+        model_held_bytes=max(resident.after_model - resident.before_model, weight_bytes),
+        serving_peak_rss_bytes=serving_peak_rss,
     )
 
 

@@ -1,4 +1,4 @@
-"""Peak tensor memory of a piece of work, on any device.
+"""Memory a model needs: peak tensor bytes of a piece of work on any device, and the process's resident size.
 
 On CUDA the allocator's own peak counter is exact. On CPU there is no such counter, so a dispatch
 mode watches every tensor each op creates and frees (through storage weak references) and keeps
@@ -7,6 +7,10 @@ the peak of live bytes: parameters, activations, gradients and optimizer state a
 
 from __future__ import annotations
 
+import resource
+import sys
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -56,3 +60,28 @@ def measure_peak_bytes(work: Any, device: torch.device, preexisting: list[torch.
     with LiveTensorBytes(preexisting) as tracker:
         work()
     return int(tracker.peak_bytes)
+
+
+def current_rss_bytes() -> int:
+    """Resident size of this process now (``VmRSS``); the peak where /proc is missing."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return peak_rss_bytes()
+
+
+def peak_rss_bytes() -> int:
+    """The most this process has ever had resident (``ru_maxrss``: KiB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak if sys.platform == "darwin" else peak * 1024)
+
+
+@dataclass(frozen=True)
+class ResidentMemory:
+    """The process's resident bytes just before and just after the model was built."""
+
+    before_model: int
+    after_model: int

@@ -10,7 +10,7 @@ from sskai.versioned import Versioned
 class ProfileMetrics(Versioned):
     """Sizes in bytes, work in FLOPs, times in milliseconds, each named with its unit."""
 
-    SCHEMA_VERSION: ClassVar[int] = 1
+    SCHEMA_VERSION: ClassVar[int] = 2
     REMEDY: ClassVar[str] = "profile the model again (`sskai profile NAME`)"
 
     device: str
@@ -26,6 +26,11 @@ class ProfileMetrics(Versioned):
     latency_ms_p95: float
     batch_latency_ms_p50: float
     output_shape: tuple[int, ...]
+    # The whole process, not only tensors: what a model holds outside torch (arrays, caches made at
+    # import) shows here and nowhere else.
+    runtime_rss_bytes: int  # resident before the model was built: the interpreter, torch, sskai
+    model_held_bytes: int  # resident growth from building the model (at least its weights)
+    serving_peak_rss_bytes: int  # peak resident size while serving: what a function or container needs
 
     @property
     def on_cpu(self) -> bool:

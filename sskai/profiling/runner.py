@@ -1,11 +1,10 @@
-"""Run the profiling process with a time limit and turn every failure into ProfileFailed."""
+"""Run the profiling process in the sandbox with a time and memory cap, and turn every failure into ProfileFailed."""
 
 from __future__ import annotations
 
 import json
 import signal
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -13,50 +12,78 @@ from typing import Any
 from sskai.bundles import ModelSpec
 from sskai.errors import ProfileFailed, StoredRecordInvalid
 from sskai.profiling.metrics import ProfileMetrics
+from sskai.sandbox import SandboxPolicy, python_command, start_sandboxed
 
 DEFAULT_TIMEOUT_SECONDS = 300.0
+MiB = 1024**2
 
 
 def run_profile(
-    bundle_dir: Path, spec: ModelSpec, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS, device: str = "auto"
+    bundle_dir: Path,
+    spec: ModelSpec,
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+    device: str = "auto",
+    memory_bytes: int = 8192 * MiB,
+    max_processes: int = 64,
 ) -> ProfileMetrics:
-    """Profile the model in ``bundle_dir`` in a child process; returns what it measured."""
+    """Profile the model in ``bundle_dir`` in a sandboxed child; returns what it measured.
+
+    The child sees the bundle read-only and its own scratch folder, nothing of the platform; the
+    time-out and the memory cap end it with everything it started.
+    """
     with tempfile.TemporaryDirectory(prefix="sskai-profile-") as scratch:
-        out = Path(scratch) / "result.json"
-        command = [
-            sys.executable,
-            "-m",
-            "sskai.profiling.worker",
-            "--bundle",
-            str(bundle_dir),
-            "--spec",
-            spec.model_dump_json(),
-            "--out",
-            str(out),
-            "--device",
-            device,
-        ]
+        policy = SandboxPolicy(
+            workdir=Path(scratch) / "work",
+            readable=(bundle_dir,),
+            memory_bytes=memory_bytes,
+            cpu_seconds=int(timeout_seconds) + 5,
+            max_processes=max_processes,
+            max_file_bytes=64 * MiB,  # its log too: a model that floods stderr fills no disk
+        )
+        log_path = Path(scratch) / "profile.log"
+        out = policy.workdir / "result.json"
+        command = python_command(
+            "sskai.profiling.worker", "--bundle", str(bundle_dir), "--spec", spec.model_dump_json(), "--out", str(out)
+        )
+        with open(log_path, "wb") as log:
+            process = start_sandboxed(
+                [*command, "--device", device], policy, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
         try:
-            proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout_seconds, cwd=scratch)
+            process.wait(timeout=timeout_seconds)
         except subprocess.TimeoutExpired as exc:
             raise ProfileFailed(f"profiling timed out after {timeout_seconds:.0f} s") from exc
+        finally:
+            over_memory = process.over_memory()
+            process.kill()  # whatever the model started goes with it, even after a clean exit
         result = _read_result(out)
-        if proc.returncode == 0 and result.get("ok"):
+        returncode = process.popen.returncode
+        cap = f"the model went over the profiling memory cap of {memory_bytes / MiB:,.0f} MiB"
+        if returncode == 0 and result.get("ok"):
             try:
                 return ProfileMetrics.from_stored(result["metrics"], "the profiling process's result")
             except StoredRecordInvalid as exc:
                 raise ProfileFailed(str(exc)) from exc
+        if over_memory or str(result.get("error", "")).startswith("MemoryError"):
+            raise ProfileFailed(f"{cap} (raise SSKAI_USER_CODE_MEMORY_MIB if it really needs more)")
         if result.get("error"):
             raise ProfileFailed(f"the model failed while profiling: {result['error']}")
-        if proc.returncode < 0:
-            name = signal.Signals(-proc.returncode).name
-            raise ProfileFailed(f"the profiling process was killed by {name} (out of memory?)")
-        tail = "\n".join(proc.stderr.strip().splitlines()[-5:])
-        raise ProfileFailed(f"the profiling process exited with code {proc.returncode}: {tail}")
+        if returncode < 0:
+            name = signal.Signals(-returncode).name
+            raise ProfileFailed(f"the profiling process was killed by {name}")
+        tail = "\n".join(_tail(log_path).strip().splitlines()[-5:])
+        raise ProfileFailed(f"the profiling process exited with code {returncode}: {tail}")
 
 
 def _read_result(path: Path) -> dict[str, Any]:
     try:
-        return json.loads(path.read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
+        result = json.loads(path.read_text()[: 1024 * 1024])
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         return {}
+    return result if isinstance(result, dict) else {}
+
+
+def _tail(path: Path, size: int = 4096) -> str:
+    with open(path, "rb") as log:
+        log.seek(max(path.stat().st_size - size, 0))
+        return log.read().decode(errors="replace")

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 from sskai.bundles import ModelSpec
+from sskai.claims import claimed, reap_abandoned
 from sskai.errors import ProfileFailed
 from sskai.kinds import ResourceKind, Status
 from sskai.profiling.metrics import ProfileMetrics
@@ -18,11 +19,23 @@ from sskai.store.stores import Stores
 def profile_stored_model(
     stores: Stores, model: Model, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS, device: str = "auto"
 ) -> Profile:
+    reap_abandoned(stores)
     record = stores.metadata.add(Profile(owner=model.owner, model_id=model.id, status=Status.RUNNING))
+    settings = stores.settings
     try:
-        with tempfile.TemporaryDirectory(prefix="sskai-profile-bundle-") as scratch:
+        with (
+            claimed(stores, record, f"profiling {model.name}"),
+            tempfile.TemporaryDirectory(prefix="sskai-profile-bundle-") as scratch,
+        ):
             bundle = materialize_bundle(stores.artifacts, model.artifact_key, Path(scratch) / "bundle")
-            metrics = run_profile(bundle, ModelSpec(**model.manifest), timeout_seconds, device)
+            metrics = run_profile(
+                bundle,
+                ModelSpec(**model.manifest),
+                timeout_seconds,
+                device,
+                memory_bytes=settings.user_code_memory_mib * 1024**2,
+                max_processes=settings.user_code_max_processes,
+            )
     except ProfileFailed as exc:
         stores.metadata.set_status(Profile, record.id, Status.FAILED, str(exc))
         reason = f"profile of {model.name} failed: {exc}"

@@ -1,7 +1,9 @@
 """Entry point of the profiling process: ``python -m sskai.profiling.worker``.
 
-Imports and runs the user's model, so it must never run inside the flow, the dashboard or the
-Prefect server. It writes its result (or its error) as JSON to ``--out`` and exits non-zero on failure.
+Imports and runs the user's model, so it runs only inside the sandbox (:mod:`sskai.profiling.runner`
+starts it): never in the flow, the dashboard or the Prefect server. It writes its result (or its
+error) as JSON to ``--out`` in its scratch folder, which the parent reads and checks; only the parent
+writes records.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import torch
 
 from sskai.bundles import ModelSpec, build_model
 from sskai.profiling.measure import profile_model
+from sskai.profiling.memory import ResidentMemory, current_rss_bytes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,8 +35,13 @@ def main(argv: list[str] | None = None) -> int:
         device_name = "cuda" if torch.cuda.is_available() else "cpu"
     try:
         spec = ModelSpec.model_validate_json(args.spec)
+        before = current_rss_bytes()
         model = build_model(args.bundle)
-        metrics = profile_model(model, spec, torch.device(device_name))
+        resident = ResidentMemory(before_model=before, after_model=current_rss_bytes())
+        metrics = profile_model(model, spec, torch.device(device_name), resident)
+    except MemoryError:
+        args.out.write_text(json.dumps({"ok": False, "error": "MemoryError: the model went over the memory cap"}))
+        return 1
     except Exception as exc:
         reason = f"{type(exc).__name__}: {exc}"
         args.out.write_text(json.dumps({"ok": False, "error": reason, "traceback": traceback.format_exc()}))

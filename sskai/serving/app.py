@@ -1,17 +1,27 @@
-"""The HTTP endpoint: predict (JSON, .npy, safetensors), health and metrics, behind an API key."""
+"""The HTTP endpoint: predict (JSON, .npy, safetensors), health and metrics, behind an API key.
+
+The app decodes and checks requests itself and hands the model's work to an inference pool of
+sandboxed workers (:mod:`sskai.serving.pool`): 4xx blames the request, 500 the model, 504 a model
+that overran the time-out, 503 a pool with no worker free. ``/health`` never waits on the model.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import time
+from collections.abc import Callable
 
+import numpy as np
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
+from sskai.bundles import ModelSpec
 from sskai.errors import BundleError
 from sskai.serving.codec import OutputNotEncodable, decode_inputs, encode_outputs, error_body
-from sskai.serving.predictor import Predictor, RequestMetrics
+from sskai.serving.pool import InferenceTimeout, ModelFault, NoWorkerFree
+from sskai.serving.predictor import RequestMetrics, check_request
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
 
@@ -44,7 +54,10 @@ async def read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-def create_app(predictor: Predictor, api_key_sha256: str, name: str = "endpoint") -> FastAPI:
+def create_app(
+    predict_batch: Callable[[np.ndarray], np.ndarray], spec: ModelSpec, api_key_sha256: str, name: str = "endpoint"
+) -> FastAPI:
+    """``predict_batch`` runs the model on a checked batch (the pool's ``predict``); it may block."""
     app = FastAPI(title=f"sskai endpoint {name}", docs_url=None, redoc_url=None, openapi_url=None)
     metrics = RequestMetrics()
 
@@ -63,14 +76,18 @@ def create_app(predictor: Predictor, api_key_sha256: str, name: str = "endpoint"
         return {
             "status": "ok",
             "name": name,
-            "input_shape": list(predictor.spec.input_shape),
-            "input_dtype": predictor.spec.input_dtype,
+            "input_shape": list(spec.input_shape),
+            "input_dtype": spec.input_dtype,
         }
 
     @app.get("/metrics")
     def read_metrics() -> dict:
         """Counts and latencies only (no request data), open like /health so monitors need no key."""
         return metrics.snapshot()
+
+    def failed(message: str, status: int, started: float) -> Response:
+        metrics.observe(time.perf_counter() - started, ok=False, timed_out=status == 504)
+        return JSONResponse(error_body(message), status_code=status)
 
     @app.post("/v1/predict")
     async def predict(request: Request) -> Response:
@@ -80,21 +97,19 @@ def create_app(predictor: Predictor, api_key_sha256: str, name: str = "endpoint"
         try:
             body = await read_body(request, MAX_BODY_BYTES)
         except BodyTooLarge:
-            metrics.observe(time.perf_counter() - started, ok=False)
-            return JSONResponse(error_body(f"body is over {MAX_BODY_BYTES} bytes"), status_code=413)
+            return failed(f"body is over {MAX_BODY_BYTES} bytes", 413, started)
         try:
-            inputs = decode_inputs(body, request.headers.get("content-type", ""))
-            outputs = predictor.predict(inputs)
+            inputs = check_request(decode_inputs(body, request.headers.get("content-type", "")), spec)
+            outputs = await run_in_threadpool(predict_batch, inputs)
             content, media_type = encode_outputs(outputs, request.headers.get("accept", ""))
         except BundleError as exc:
-            metrics.observe(time.perf_counter() - started, ok=False)
-            return JSONResponse(error_body(str(exc)), status_code=422)
-        except OutputNotEncodable as exc:
-            metrics.observe(time.perf_counter() - started, ok=False)
-            return JSONResponse(error_body(str(exc)), status_code=500)
-        except Exception as exc:  # the user's model failed: report it, keep serving
-            metrics.observe(time.perf_counter() - started, ok=False)
-            return JSONResponse(error_body(f"the model raised {type(exc).__name__}: {exc}"), status_code=500)
+            return failed(str(exc), 422, started)
+        except InferenceTimeout as exc:
+            return failed(str(exc), 504, started)
+        except NoWorkerFree as exc:
+            return failed(str(exc), 503, started)
+        except (ModelFault, OutputNotEncodable) as exc:
+            return failed(str(exc), 500, started)
         metrics.observe(time.perf_counter() - started, ok=True)
         return Response(content=content, media_type=media_type)
 

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from sskai.bundles import ModelSpec, build_model, check_inputs
+from sskai.errors import BundleError
 
 MAX_BATCH = 1024
 
@@ -22,14 +23,18 @@ class Predictor:
         self.model = build_model(bundle_dir, weights=weights).eval()
 
     def predict(self, inputs: np.ndarray) -> np.ndarray:
-        batch = check_inputs(inputs, self.spec)
-        if len(batch) > MAX_BATCH:
-            from sskai.errors import BundleError
-
-            raise BundleError(f"batch of {len(batch)} is over the limit of {MAX_BATCH}")
+        batch = check_request(inputs, self.spec)
         with torch.no_grad():
             output = self.model(torch.from_numpy(np.ascontiguousarray(batch)))
         return output.float().numpy()
+
+
+def check_request(inputs: np.ndarray, spec: ModelSpec) -> np.ndarray:
+    """The batch a request asks for, checked against the declaration and the batch limit (BundleError if not)."""
+    batch = check_inputs(inputs, spec)
+    if len(batch) > MAX_BATCH:
+        raise BundleError(f"batch of {len(batch)} is over the limit of {MAX_BATCH}")
+    return batch
 
 
 class RequestMetrics:
@@ -40,13 +45,15 @@ class RequestMetrics:
         self.started_at = time.time()
         self.requests = 0
         self.errors = 0
+        self.timeouts = 0
         self.busy_seconds = 0.0
         self._latencies: deque[float] = deque(maxlen=window)
 
-    def observe(self, seconds: float, ok: bool) -> None:
+    def observe(self, seconds: float, ok: bool, timed_out: bool = False) -> None:
         with self._lock:
             self.requests += 1
             self.errors += 0 if ok else 1
+            self.timeouts += 1 if timed_out else 0
             self.busy_seconds += seconds
             self._latencies.append(seconds * 1000.0)
 
@@ -56,6 +63,7 @@ class RequestMetrics:
             return {
                 "requests": self.requests,
                 "errors": self.errors,
+                "timeouts": self.timeouts,
                 "busy_seconds": self.busy_seconds,
                 "uptime_seconds": time.time() - self.started_at,
                 "latency_ms_p50": float(np.percentile(latencies, 50)) if latencies else None,

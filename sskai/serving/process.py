@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import socket
@@ -16,9 +15,31 @@ import httpx
 
 from sskai.bundles import ModelSpec
 from sskai.errors import EndpointError
-from sskai.processes import is_alive
+from sskai.processes import is_alive, kill_session
 
 START_TIMEOUT_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class EndpointLimits:
+    """How the endpoint's inference pool is sized and bounded."""
+
+    workers: int = 1
+    timeout_seconds: float = 30.0
+    memory_mib: int = 8192
+    max_processes: int = 64
+
+    def arguments(self) -> list[str]:
+        return [
+            "--workers",
+            str(self.workers),
+            "--timeout",
+            str(self.timeout_seconds),
+            "--memory-mib",
+            str(self.memory_mib),
+            "--max-processes",
+            str(self.max_processes),
+        ]
 
 
 @dataclass(frozen=True)
@@ -42,6 +63,7 @@ def start_endpoint(
     weights: Path | None,
     api_key: str,
     log_path: Path,
+    limits: EndpointLimits,
     port: int | None = None,
 ) -> RunningEndpoint:
     """Start a detached endpoint process and wait until /health answers.
@@ -61,6 +83,9 @@ def start_endpoint(
         name,
         "--port",
         str(port),
+        "--scratch",
+        str(log_path.parent / "workers"),
+        *limits.arguments(),
     ]
     if weights is not None:
         command += ["--weights", str(weights)]
@@ -89,7 +114,11 @@ def start_endpoint(
 
 
 def stop_endpoint(pid: int, timeout_seconds: float = 10.0) -> None:
-    """SIGTERM the endpoint's process group, then SIGKILL if it lingers."""
+    """SIGTERM the endpoint's process group, then SIGKILL its whole session if it lingers.
+
+    Its inference workers die with it: the server ends them on SIGTERM, and each worker is tied to
+    the server by a parent-death signal, so a SIGKILL ends them too.
+    """
     try:
         os.killpg(pid, signal.SIGTERM)
     except ProcessLookupError:
@@ -103,8 +132,7 @@ def stop_endpoint(pid: int, timeout_seconds: float = 10.0) -> None:
         if finished or not is_alive(pid):
             return
         time.sleep(0.1)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, signal.SIGKILL)
+    kill_session(pid)
 
 
 def _tail(path: Path, lines: int = 8) -> str:

@@ -1,7 +1,8 @@
 """Entry point of an endpoint process: ``python -m sskai.serving.server``.
 
-Runs the user's model, so it is always its own process. The API key arrives as the first line of
-standard input, never on the command line (``ps``) or in the environment (``/proc/PID/environ``).
+Serves HTTP and holds the API key's hash; the user's model runs only in the inference pool's
+sandboxed workers. The API key arrives as the first line of standard input, never on the command
+line (``ps``) or in the environment (``/proc/PID/environ``).
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ import argparse
 import sys
 from pathlib import Path
 
-import torch
 import uvicorn
 
 from sskai.bundles import ModelSpec
+from sskai.errors import EndpointError
 from sskai.serving.app import create_app, hash_key
-from sskai.serving.predictor import Predictor
+from sskai.serving.pool import InferencePool, PoolConfig
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,15 +27,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", default="endpoint")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--scratch", type=Path, required=True, help="the workers' own folders go here")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds a request may take the model")
+    parser.add_argument("--memory-mib", type=int, default=8192, help="memory cap of each worker")
+    parser.add_argument("--max-processes", type=int, default=64, help="process cap of each worker")
     args = parser.parse_args(argv)
     api_key = sys.stdin.readline().strip()
     if not api_key:
         print("no API key on standard input; refusing to serve without one", file=sys.stderr)
         return 2
-    torch.set_num_threads(1)
-    predictor = Predictor(args.bundle, ModelSpec.model_validate_json(args.spec), weights=args.weights)
-    app = create_app(predictor, hash_key(api_key), name=args.name)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    spec = ModelSpec.model_validate_json(args.spec)
+    pool = InferencePool(
+        PoolConfig(
+            bundle_dir=args.bundle,
+            spec=spec,
+            weights=args.weights,
+            scratch=args.scratch,
+            size=args.workers,
+            timeout_seconds=args.timeout,
+            memory_bytes=args.memory_mib * 1024**2,
+            max_processes=args.max_processes,
+        )
+    )
+    try:
+        pool.start()
+        app = create_app(pool.predict, spec, hash_key(api_key), name=args.name)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=5)
+    except EndpointError as exc:
+        print(f"endpoint {args.name} cannot serve: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        pool.close()
     return 0
 
 

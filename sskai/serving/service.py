@@ -11,7 +11,9 @@ from sskai.kinds import ResourceKind, ServingKind, Status
 from sskai.names import check_name
 from sskai.recommend import ServingPlan
 from sskai.serving.app import hash_key
+from sskai.serving.process import EndpointLimits
 from sskai.serving.targets import EndpointLaunch, target_for, target_of
+from sskai.settings import Settings
 from sskai.store.bundle_files import materialize_bundle
 from sskai.store.metadata import Endpoint, Model, Profile, Training, utcnow
 from sskai.store.stores import Stores
@@ -24,6 +26,7 @@ def deploy_endpoint(
     training: Training | None,
     plan: ServingPlan | None,
     force: bool = False,
+    limits: EndpointLimits | None = None,
 ) -> tuple[Endpoint, str]:
     """Start an endpoint where ``plan`` says (spot when there is no plan); returns its record and its API key.
 
@@ -72,6 +75,7 @@ def deploy_endpoint(
                 weights=weights,
                 api_key=api_key,
                 workdir=workdir,
+                limits=limits or endpoint_limits(stores.settings),
             )
         )
     except Exception as exc:
@@ -87,6 +91,15 @@ def deploy_endpoint(
         model.owner, ResourceKind.ENDPOINT, record.id, f"endpoint {name} serving {model.name} at {running.url}"
     )
     return record, api_key
+
+
+def endpoint_limits(settings: Settings) -> EndpointLimits:
+    return EndpointLimits(
+        workers=settings.endpoint_workers,
+        timeout_seconds=settings.endpoint_request_timeout_seconds,
+        memory_mib=settings.user_code_memory_mib,
+        max_processes=settings.user_code_max_processes,
+    )
 
 
 def stop_stored_endpoint(stores: Stores, endpoint_id: str, reason: str = "stopped by user") -> Endpoint:

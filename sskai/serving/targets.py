@@ -8,7 +8,7 @@ serves both kinds as a process on this machine; ``lambda`` and spot replicas reg
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
@@ -31,6 +31,7 @@ class EndpointLaunch:
     weights: Path | None
     api_key: str
     workdir: Path
+    limits: process.EndpointLimits = field(default_factory=process.EndpointLimits)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class LocalProcessTarget(ServingTarget, name="local", default=True):
             weights=launch.weights,
             api_key=launch.api_key,
             log_path=launch.workdir / "endpoint.log",
+            limits=launch.limits,
         )
         return RunningEndpoint(url=started.url, pid=started.pid)
 

@@ -216,6 +216,21 @@ class ElectionRecord(Record, Base):
     result: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class ProcessClaim(Record, Base):
+    """Which process is working on a record now (a profile, an endpoint being deployed).
+
+    A record left ``running`` or ``pending`` whose claiming process is gone (a killed CLI, Ctrl-C)
+    is marked failed by the next run or the monitor (:mod:`sskai.claims`).
+    """
+
+    __tablename__ = "process_claims"
+    record_table: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(String(36), index=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    process_start_ticks: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
 class LogEntry(Record, Base):
     __tablename__ = "logs"
     resource_kind: Mapped[ResourceKind] = mapped_column(String(16))
@@ -247,6 +262,12 @@ class MetadataStore:
         with self.session() as session:
             session.add(record)
         return record
+
+    def delete(self, kind: type[R], record_id: str) -> None:
+        with self.session() as session:
+            record = session.get(kind, record_id)
+            if record is not None:
+                session.delete(record)
 
     def get(self, kind: type[R], record_id: str) -> R:
         with self.session() as session:

@@ -1,0 +1,6 @@
+"""The one way user code runs: a confined child process (see :mod:`sskai.sandbox.policy`)."""
+
+from sskai.sandbox.policy import SandboxPolicy, sandbox_environment
+from sskai.sandbox.process import SandboxedProcess, python_command, sandboxed, start_sandboxed
+
+__all__ = ["SandboxPolicy", "SandboxedProcess", "python_command", "sandbox_environment", "sandboxed", "start_sandboxed"]
