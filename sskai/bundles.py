@@ -27,6 +27,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from sskai.errors import BundleError, UploadRejected
+from sskai.npyfile import NotPlainNpy, load_checked
 
 MANIFEST = "sskai.json"
 MODEL_SOURCE = "model.py"
@@ -98,14 +99,21 @@ class DatasetSpec(BaseModel):
     x_shape: tuple[int, ...] | None = None
 
 
+MAX_MANIFEST_BYTES = 64 * 1024
+
+
 def _read_manifest(root: Path) -> dict[str, Any]:
     path = root / MANIFEST
     if not path.is_file():
         return {}
+    if path.stat().st_size > MAX_MANIFEST_BYTES:
+        raise UploadRejected(f"{MANIFEST} is over {MAX_MANIFEST_BYTES // 1024} KiB; it only declares a few fields")
     try:
         data = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise UploadRejected(f"{MANIFEST} is not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise UploadRejected(f"{MANIFEST} is nested too deeply to be a declaration") from exc
     if not isinstance(data, dict):
         raise UploadRejected(f"{MANIFEST} must hold a JSON object")
     return data
@@ -247,7 +255,22 @@ def _load_declared(root: Path, spec: DatasetSpec) -> tuple[np.ndarray, np.ndarra
         raise BundleError(f"x has shape {x.shape} and y has shape {y.shape}; they must have the same first dimension")
     if len(x) == 0:
         raise BundleError("dataset has no samples")
+    for label, array in (("x", x), ("y", y)):
+        _check_finite(label, array)
     return x, y
+
+
+def _check_finite(label: str, array: np.ndarray) -> None:
+    """NaN or infinity in the data would only show up later as "loss became nan": refuse it here, with where."""
+    if array.dtype.kind not in "fc":
+        return
+    bad = ~np.isfinite(array)
+    if bad.any():
+        sample = int(np.argwhere(bad)[0][0])
+        raise BundleError(
+            f"{label} has {int(bad.sum()):,} NaN or infinite value(s), the first in sample {sample}; "
+            "clean or drop those samples before uploading"
+        )
 
 
 def _inside(root: Path, name: str) -> Path:
@@ -260,10 +283,12 @@ def _inside(root: Path, name: str) -> Path:
 
 
 def _load_npy(root: Path, name: str) -> np.ndarray:
+    path = _inside(root, name)
     try:
-        return np.load(_inside(root, name), allow_pickle=False)
-    except ValueError as exc:
-        raise BundleError(f"{name} is not a plain .npy array (object arrays are refused): {exc}") from exc
+        with open(path, "rb") as stream:
+            return load_checked(stream, path.stat().st_size)
+    except NotPlainNpy as exc:
+        raise BundleError(f"{name}: {exc}") from exc
 
 
 def _load_csv(root: Path, spec: DatasetSpec) -> tuple[np.ndarray, np.ndarray]:
@@ -278,6 +303,14 @@ def _load_csv(root: Path, spec: DatasetSpec) -> tuple[np.ndarray, np.ndarray]:
     non_numeric = [c for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
     if non_numeric:
         raise BundleError(f"csv columns {non_numeric} are not numeric")
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values) and not np.isfinite(values.to_numpy(np.float64)).all():
+            row = int(np.argmax(~np.isfinite(values.to_numpy(np.float64))))
+            raise BundleError(
+                f"{spec.file} column {column!r} has an empty, NaN or infinite value (first on data row {row + 1}); "
+                "clean or drop those rows before uploading"
+            )
     return features.to_numpy(np.float32), frame[spec.target].to_numpy()
 
 

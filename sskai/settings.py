@@ -38,6 +38,18 @@ class ArtifactLocation(BaseModel):
     aws_region: str = DEFAULT_AWS_REGION
 
 
+AWS_VARIABLES = frozenset(
+    {
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_ENDPOINT_URL",
+    }
+)
+
+
 class Settings(BaseSettings):
     """Every setting of the product, from ``SSKAI_*`` variables (and the AWS and Ray variables they honour)."""
 
@@ -107,15 +119,17 @@ class Settings(BaseSettings):
     def serving_target_for(self, kind: ServingKind) -> str:
         return self.serverless_target if kind is ServingKind.SERVERLESS else self.spot_target
 
-    def ray_node_environment(self, **overrides: str) -> dict[str, str]:
-        """The environment for a Ray node process this machine starts: user code runs under it.
+    def ray_node_environment(self) -> dict[str, str]:
+        """What a Ray node this machine starts gets of this environment (user code runs in its workers).
 
-        It keeps what workers need (PATH, the artifact store's AWS variables) and drops what they
-        must not see: the metadata database and the settings block (user code never holds them).
+        An allow-list: Ray's own variables, and the AWS credentials only where the artifact store is
+        S3 (workers read bundles and write checkpoints there). Never the database URL, the settings
+        block or Prefect's key; the sandbox adds PATH, HOME and TMPDIR.
         """
-        secret = {"SSKAI_DATABASE_URL", "SSKAI_SETTINGS_BLOCK", "PREFECT_API_KEY", "PREFECT_API_URL"}
-        environment = {name: value for name, value in os.environ.items() if name not in secret}
-        return {**environment, **overrides}
+        passed = {name: value for name, value in os.environ.items() if name.startswith("RAY_")}
+        if self.artifact_url.startswith("s3://"):
+            passed |= {name: value for name, value in os.environ.items() if name in AWS_VARIABLES}
+        return passed
 
 
 class LambdaSettings(BaseSettings):

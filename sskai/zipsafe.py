@@ -84,12 +84,15 @@ def _checked_members(zf: zipfile.ZipFile, limits: ZipLimits) -> list[zipfile.Zip
         raise UploadRejected(f"archive has {len(infos)} entries, over the limit of {limits.max_entries}")
     declared_total = 0
     seen: set[str] = set()
+    folders: set[str] = set()
     members = []
     for info in infos:
         name = _safe_member_name(info.filename)
         if _is_link(info):
             raise UploadRejected(f"archive entry {info.filename!r} is a symbolic link; links are not allowed")
+        folders.update(parent.as_posix() for parent in PurePosixPath(name).parents if parent.parts)
         if info.is_dir():
+            folders.add(name)
             continue
         if name in seen:
             raise UploadRejected(f"archive entry {info.filename!r} appears twice")
@@ -107,7 +110,14 @@ def _checked_members(zf: zipfile.ZipFile, limits: ZipLimits) -> list[zipfile.Zip
                     f"over {limits.max_compression_ratio:.0f}:1 (a zip bomb?)"
                 )
         members.append(info)
+    clashes = sorted(seen & folders)
+    if clashes:
+        raise UploadRejected(f"archive entry {clashes[0]!r} is both a file and a folder")
     return members
+
+
+MAX_NAME_BYTES = 255  # NAME_MAX on Linux, macOS and Windows
+MAX_PATH_BYTES = 1024  # well under PATH_MAX once the unpacking folder is in front
 
 
 def _safe_member_name(raw: str) -> str:
@@ -120,6 +130,13 @@ def _safe_member_name(raw: str) -> str:
         raise UploadRejected(f"archive entry {raw!r} has an absolute path")
     if any(part == ".." for part in path.parts):
         raise UploadRejected(f"archive entry {raw!r} escapes the archive folder (path traversal)")
+    longest = max((len(part.encode()) for part in path.parts), default=0)
+    if longest > MAX_NAME_BYTES or len(raw.encode()) > MAX_PATH_BYTES:
+        shown = raw if len(raw) <= 60 else f"{raw[:40]}...{raw[-12:]}"
+        raise UploadRejected(
+            f"archive entry {shown!r} has a name too long to unpack (at most {MAX_NAME_BYTES} bytes a name, "
+            f"{MAX_PATH_BYTES} a path)"
+        )
     return path.as_posix()
 
 

@@ -76,16 +76,18 @@ def prefect_server() -> Iterator[None]:
 def ray_cluster(moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRayCluster]:
     """One multi-node local Ray cluster (a head, two worker nodes) for the session, as sskai starts it.
 
-    Its processes (not the tests) carry the fake S3 credentials. Trainings in this process join it.
+    Its processes (not the tests) carry the fake S3 credentials and may write under the session's
+    base folder, where every test's home is. Trainings in this process join it.
     """
     from sskai.clusters import ClusterPlan, LocalRayCluster
+    from sskai.clusters.nodes import NodeAccess
     from sskai.settings import Settings
 
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in FAKE_AWS.items():
-            patch.setenv(name, value)
-        cluster = LocalRayCluster(Settings(home=tmp_path_factory.mktemp("ray-home")), ClusterPlan.unpriced(2))
-        cluster.start()
+    # Every test's home (its file artifact store) is under the session's base folder; S3 is moto.
+    base = tmp_path_factory.getbasetemp()
+    access = NodeAccess(readable=(base,), writable=(base,), environment=FAKE_AWS)
+    cluster = LocalRayCluster(Settings(home=tmp_path_factory.mktemp("ray-home")), ClusterPlan.unpriced(2), access)
+    cluster.start()
     yield cluster
     cluster.stop()
     from sskai.clusters.nodes import processes_under

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import ray
 
-from sskai.clusters.base import Cluster, ClusterCapacity, NodeRun
+from sskai.clusters.base import Cluster, ClusterCapacity, ClusterPlan, NodeRun
 from sskai.clusters.nodes import (
     LABEL_PREFIX,
     OWNER_FILE,
     SCRATCH_PREFIX,
     ClusterRecord,
+    NodeAccess,
     free_port,
     reap_abandoned_clusters,
     reap_scratch,
@@ -30,6 +31,7 @@ from sskai.clusters.nodes import (
 )
 from sskai.errors import ConfigError
 from sskai.processes import kill_session
+from sskai.settings import Settings
 from sskai.store.metadata import utcnow
 
 NODE_JOIN_SECONDS = 60.0
@@ -41,6 +43,11 @@ class LocalRayCluster(Cluster, name="local", default=True):
     _connected = False
     scratch: Path | None = None
     address: str | None = None
+
+    def __init__(self, settings: Settings, plan: ClusterPlan, access: NodeAccess | None = None) -> None:
+        """``access``: what its nodes may touch; by default the settings' artifact store (see NodeAccess)."""
+        super().__init__(settings, plan)
+        self.access = access
 
     @property
     def owns_nodes(self) -> bool:
@@ -63,8 +70,8 @@ class LocalRayCluster(Cluster, name="local", default=True):
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
         try:
             port = free_port()
-            self._environment = self.settings.ray_node_environment()
-            self._processes["head"] = start_node(self.plan.head, self.scratch, self._environment, port=port)
+            self._access = self.access or NodeAccess.for_settings(self.settings)
+            self._processes["head"] = start_node(self.plan.head, self.scratch, self._access, port=port)
             wait_for_port(port, NODE_JOIN_SECONDS)
             self.address = f"127.0.0.1:{port}"
             ray.init(address=self.address, _node_ip_address="127.0.0.1", log_to_driver=False)
@@ -79,7 +86,7 @@ class LocalRayCluster(Cluster, name="local", default=True):
 
     def _launch(self, slot: str) -> subprocess.Popen[bytes]:
         assert self.scratch is not None and self.address is not None
-        return start_node(self.plan.spec(slot), self.scratch, self._environment, head_address=self.address)
+        return start_node(self.plan.spec(slot), self.scratch, self._access, head_address=self.address)
 
     def _await_node(self, slot: str) -> NodeRun:
         """Wait for a node of ``slot`` that this cluster has not seen yet to join, and record it."""

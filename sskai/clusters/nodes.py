@@ -18,11 +18,14 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 from sskai.errors import ConfigError
 from sskai.processes import ProcessIdentity
+from sskai.sandbox import SandboxPolicy, start_sandboxed
+from sskai.settings import Settings
 
 RAY = str(Path(sys.executable).with_name("ray"))
 NODE_ENVIRONMENT = {
@@ -37,6 +40,7 @@ NODE_ENVIRONMENT = {
     "RAY_health_check_failure_threshold": "3",
 }
 LABEL_PREFIX = "sskai.io"
+SHARED_MEMORY = Path("/dev/shm")  # noqa: S108 - Ray's object store, not a temporary file
 
 
 @dataclass(frozen=True)
@@ -68,10 +72,36 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class NodeAccess:
+    """What a cluster's node processes may touch besides their scratch folder: user code runs in their workers."""
+
+    readable: tuple[Path, ...] = ()
+    writable: tuple[Path, ...] = ()
+    environment: dict[str, str] = field(default_factory=dict)  # added to the sandbox's allow-list
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> NodeAccess:
+        """A file artifact store is read (bundles, datasets) and written under checkpoints/; nothing else."""
+        environment = settings.ray_node_environment()
+        artifacts = urlparse(settings.artifact_url)
+        if artifacts.scheme != "file":
+            return cls(environment=environment)
+        root = Path(artifacts.path)
+        (root / "checkpoints").mkdir(parents=True, exist_ok=True)
+        return cls(readable=(root,), writable=(root / "checkpoints",), environment=environment)
+
+    def policy(self, scratch: Path) -> SandboxPolicy:
+        # Ray's object store lives in /dev/shm; its workers talk over TCP, so the network stays open.
+        return SandboxPolicy(
+            workdir=scratch, readable=self.readable, writable=(*self.writable, SHARED_MEMORY), network=True
+        )
+
+
 def start_node(
-    spec: NodeSpec, scratch: Path, environment: dict[str, str], head_address: str | None = None, port: int = 0
+    spec: NodeSpec, scratch: Path, access: NodeAccess, head_address: str | None = None, port: int = 0
 ) -> subprocess.Popen[bytes]:
-    """``ray start --block`` for ``spec`` in a new process group: the head when no ``head_address`` is given."""
+    """``ray start --block`` for ``spec``, sandboxed, in a session of its own: the head when no ``head_address``."""
     labels = ",".join(f"{key}={value}" for key, value in spec.labels().items())
     command = [RAY, "start", "--block", "--disable-usage-stats", "--node-ip-address", "127.0.0.1"]
     command += ["--num-cpus", str(spec.cpus), "--num-gpus", str(spec.gpus), "--labels", labels]
@@ -81,16 +111,13 @@ def start_node(
         command += ["--address", head_address]
     log = open(scratch / f"{spec.slot}.log", "ab")  # noqa: SIM115 - the child keeps it; closed here after the fork
     try:
-        return subprocess.Popen(
-            command,
-            start_new_session=True,
-            env={**environment, **NODE_ENVIRONMENT, "TMPDIR": str(scratch / "tmp")},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
+        environment = {**access.environment, **NODE_ENVIRONMENT}
+        node = start_sandboxed(
+            command, access.policy(scratch), environment, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
         )
     finally:
         log.close()
+    return node.popen
 
 
 def wait_for_port(port: int, timeout_seconds: float) -> None:

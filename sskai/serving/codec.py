@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from sskai.errors import BundleError
+from sskai.npyfile import NotPlainNpy, load_checked
 
 JSON = "application/json"
 NPY = "application/x-npy"
@@ -21,27 +22,10 @@ def _refuse_constant(name: str) -> None:
 
 def _npy(body: bytes) -> np.ndarray:
     """A plain .npy array, its header checked against the body before anything is allocated."""
-    stream = io.BytesIO(body)
     try:
-        major, _ = np.lib.format.read_magic(stream)
-        if major not in (1, 2):
-            raise ValueError(f".npy format version {major} is not supported (1 or 2)")
-        read_header = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
-        shape, _, dtype = read_header(stream)
-    except (ValueError, OSError, EOFError, SyntaxError) as exc:
-        raise BundleError(f"body is not a plain .npy array: {exc}") from exc
-    if dtype.hasobject:
-        raise BundleError("body is an object array; object arrays are refused (they would need unpickling)")
-    claimed = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if claimed != len(body) - stream.tell():
-        raise BundleError(
-            f".npy header claims {claimed:,} bytes of data but the body carries {len(body) - stream.tell():,}"
-        )
-    stream.seek(0)
-    try:
-        return np.load(stream, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        raise BundleError(f"body is not a plain .npy array: {exc}") from exc
+        return load_checked(io.BytesIO(body), len(body))
+    except NotPlainNpy as exc:
+        raise BundleError(f"body: {exc}") from exc
 
 
 def decode_inputs(body: bytes, content_type: str) -> np.ndarray:
