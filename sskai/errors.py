@@ -17,6 +17,12 @@ class UploadRejected(SskaiError):
     """An uploaded archive or bundle is unsafe or does not follow the bundle contract."""
 
 
+class UploadConflict(SskaiError):
+    """Concurrent uploads of one name kept taking the version this one claimed; uploading again will work."""
+
+    retryable = True
+
+
 class BundleError(SskaiError):
     """User code or data in a stored bundle could not be loaded or has the wrong shape."""
 

@@ -13,13 +13,15 @@ from tasks.common import retry_transient, stores
 
 @task(retries=2, retry_delay_seconds=2, retry_condition_fn=retry_transient)
 def upload_model(name: str, archive: str, declared: InputDeclaration | None = None) -> str:
-    record = upload.upload_model(stores(), name, Path(archive), declared)
-    get_run_logger().info("model %s v%s stored (sha256 %s)", record.name, record.version, record.content_sha256[:12])
+    s = stores()
+    record = upload.upload_model(s, name, Path(archive), declared)
+    get_run_logger().info(upload.upload_note(s, record))
     return record.id
 
 
 @task(retries=2, retry_delay_seconds=2, retry_condition_fn=retry_transient)
 def upload_dataset(name: str, archive: str) -> str:
-    record = upload.upload_dataset(stores(), name, Path(archive))
-    get_run_logger().info("dataset %s v%s stored (sha256 %s)", record.name, record.version, record.content_sha256[:12])
+    s = stores()
+    record = upload.upload_dataset(s, name, Path(archive))
+    get_run_logger().info(upload.upload_note(s, record))
     return record.id

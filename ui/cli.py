@@ -28,17 +28,24 @@ from ui.render import print_sections
 app = typer.Typer(help="sskai: train and serve models on the cheapest compute that fits.", no_args_is_help=True)
 upload_app = typer.Typer(help="Store a model or dataset zip.", no_args_is_help=True)
 endpoints_app = typer.Typer(help="List and stop endpoints.", no_args_is_help=True)
+models_app = typer.Typer(help="Choose which stored version a model name resolves to.", no_args_is_help=True)
+datasets_app = typer.Typer(help="Choose which stored version a dataset name resolves to.", no_args_is_help=True)
 app.add_typer(upload_app, name="upload")
 app.add_typer(endpoints_app, name="endpoints")
+app.add_typer(models_app, name="models")
+app.add_typer(datasets_app, name="datasets")
 console = Console()
 
 
 @app.callback()
 def _quiet(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False) -> None:
-    """Keep Prefect's per-task logs out of the progress display unless asked for."""
+    """Keep Prefect's logs out of the terminal unless asked for: the CLI shows progress and one line per failure.
+
+    They still reach the Prefect server, where each run's page shows them.
+    """
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if not verbose:
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
 
 
 def _stores() -> Any:
@@ -154,7 +161,7 @@ def upload_model(
     except ValidationError as exc:
         raise _fail(exc) from exc
     result = _run(lambda: upload_flow(model_name=name, model_zip=str(archive), model_declaration=declared), ("upload",))
-    console.print(f"stored model {name}: {result['model_id']}")
+    _print_upload_note("model", result["model_id"])
 
 
 @upload_app.command("dataset")
@@ -163,7 +170,41 @@ def upload_dataset(name: str, archive: Path) -> None:
     from flows.upload import upload_flow
 
     result = _run(lambda: upload_flow(dataset_name=name, dataset_zip=str(archive)), ("upload",))
-    console.print(f"stored dataset {name}: {result['dataset_id']}")
+    _print_upload_note("dataset", result["dataset_id"])
+
+
+def _print_upload_note(what: str, record_id: str) -> None:
+    from sskai.store.metadata import Dataset, Model
+    from sskai.upload import upload_note
+
+    stores = _stores()
+    record = stores.metadata.get(Model if what == "model" else Dataset, record_id)
+    console.print(upload_note(stores, record), markup=False)
+    console.print(f"{what} id: {record_id}", markup=False)
+
+
+@models_app.command("use")
+def use_model(name: str, version: int) -> None:
+    """Make NAME resolve to VERSION (a rollback, or back to a newer one) until the next upload."""
+    _use_version("model", name, version)
+
+
+@datasets_app.command("use")
+def use_dataset(name: str, version: int) -> None:
+    """Make NAME resolve to VERSION until the next upload."""
+    _use_version("dataset", name, version)
+
+
+def _use_version(what: str, name: str, version: int) -> None:
+    from sskai.store.metadata import Dataset, Model
+
+    stores = _stores()
+    kind = Model if what == "model" else Dataset
+    try:
+        stores.metadata.use_version(kind, stores.settings.owner, name, version)
+    except Exception as exc:
+        raise _fail(exc) from exc
+    console.print(f"{what} {name} now resolves to v{version}", markup=False)
 
 
 @app.command()
@@ -283,10 +324,17 @@ def stop_endpoints(name: str) -> None:
     from flows.monitor import monitor_flow
     from sskai.kinds import Status
     from sskai.serving.service import stop_stored_endpoint
+    from sskai.serving.targets import target_of
     from sskai.store.metadata import Endpoint
 
     stores = _stores()
-    running = stores.metadata.list(Endpoint, owner=stores.settings.owner, name=name, status=Status.READY)
+    # A ready endpoint, and one marked failed (or left starting) whose process still runs: stop means gone.
+    running = [
+        record
+        for record in stores.metadata.list(Endpoint, owner=stores.settings.owner, name=name)
+        if record.status == Status.READY
+        or (record.status in (Status.FAILED, Status.PENDING) and target_of(record).is_alive(record))
+    ]
     if not running:
         raise _fail(ValueError(f"no running endpoint named {name!r}"))
     monitor_flow()

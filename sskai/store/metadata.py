@@ -24,6 +24,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     create_engine,
+    delete,
     event,
     func,
     select,
@@ -93,6 +94,16 @@ class Dataset(Versioned, Base):
 class Model(Versioned, Base):
     __tablename__ = "models"
     __table_args__ = (UniqueConstraint("owner", "name", "version"),)
+
+
+class CurrentVersion(Record, Base):
+    """Which version a bundle's name resolves to: the newest upload, or the one `sskai models use` chose."""
+
+    __tablename__ = "current_versions"
+    __table_args__ = (UniqueConstraint("owner", "table", "name"),)
+    table: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer)
 
 
 class Profile(Record, Base):
@@ -304,7 +315,9 @@ class MetadataStore:
         return (current or 0) + 1
 
     def find_version(self, kind: type[R], owner: str, name: str, version: int | None = None) -> R:
-        """The named bundle at ``version``, or its newest ready version."""
+        """The named bundle at ``version``, or the version its name resolves to (:meth:`current_version`)."""
+        if version is None:
+            version = self.current_version(kind, owner, name)
         filters: dict[str, Any] = {"owner": owner, "name": name, "status": Status.READY}
         if version is not None:
             filters["version"] = version
@@ -315,6 +328,36 @@ class MetadataStore:
             suffix = f" version {version}" if version is not None else ""
             raise NotFound(f"no ready {kind.__tablename__[:-1]} named {name!r}{suffix} for owner {owner!r}")
         return record
+
+    def current_version(self, kind: type[R], owner: str, name: str) -> int | None:
+        """The version ``name`` resolves to: the one last chosen, else the newest ready one (None: none)."""
+        with self.session() as session:
+            chosen = session.scalar(
+                select(CurrentVersion.version).filter_by(owner=owner, table=kind.__tablename__, name=name)
+            )
+            if chosen is not None:
+                return chosen
+            return session.scalar(select(func.max(kind.version)).filter_by(owner=owner, name=name, status=Status.READY))
+
+    def use_version(self, kind: type[R], owner: str, name: str, version: int | None) -> None:
+        """Make ``name`` resolve to ``version`` (which must exist and be ready); None: to its newest again."""
+        if version is None:
+            with self.session() as session:
+                session.execute(delete(CurrentVersion).filter_by(owner=owner, table=kind.__tablename__, name=name))
+            return
+        self.find_version(kind, owner, name, version)
+        with self.session() as session:
+            chosen = session.scalars(
+                select(CurrentVersion).filter_by(owner=owner, table=kind.__tablename__, name=name)
+            ).first()
+            if chosen is None:
+                session.add(
+                    CurrentVersion(
+                        owner=owner, table=kind.__tablename__, name=name, version=version, status=Status.READY
+                    )
+                )
+            else:
+                chosen.version = version
 
     def log(self, owner: str, resource_kind: ResourceKind, resource_id: str, message: str, level: str = "INFO") -> None:
         self.add(
