@@ -39,6 +39,7 @@ def run_profile(
             cpu_seconds=int(timeout_seconds) + 5,
             max_processes=max_processes,
             max_file_bytes=64 * MiB,  # its log too: a model that floods stderr fills no disk
+            die_with_parent=True,  # a killed CLI or flow takes its profiling with it
         )
         log_path = Path(scratch) / "profile.log"
         out = policy.workdir / "result.json"
