@@ -71,7 +71,8 @@ class LocalRayCluster(Cluster, name="local", default=True):
         try:
             port = free_port()
             self._access = self.access or NodeAccess.for_settings(self.settings)
-            self._processes["head"] = start_node(self.plan.head, self.scratch, self._access, port=port)
+            head_access = self._access.for_head(self.settings)
+            self._processes["head"] = start_node(self.plan.head, self.scratch, head_access, port=port)
             wait_for_port(port, NODE_JOIN_SECONDS)
             self.address = f"127.0.0.1:{port}"
             ray.init(address=self.address, _node_ip_address="127.0.0.1", log_to_driver=False)

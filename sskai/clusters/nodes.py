@@ -91,6 +91,15 @@ class NodeAccess:
         (root / "checkpoints").mkdir(parents=True, exist_ok=True)
         return cls(readable=(root,), writable=(root / "checkpoints",), environment=environment)
 
+    def for_head(self, settings: Settings) -> NodeAccess:
+        """The head also holds the control plane (the driver's Ray Train controller writes the training's
+        events): it reaches the metadata store too. No user code runs there: it has no CPUs for workers."""
+        database = urlparse(settings.database_url)
+        if database.scheme != "sqlite":
+            return self
+        folder = Path(database.path).parent  # SQLite writes its -wal and -shm files beside the database
+        return NodeAccess(self.readable, (*self.writable, folder), self.environment)
+
     def policy(self, scratch: Path) -> SandboxPolicy:
         # Ray's object store lives in /dev/shm; its workers talk over TCP, so the network stays open.
         return SandboxPolicy(
