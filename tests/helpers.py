@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import stat
+import subprocess
 import zipfile
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def make_zip(path: Path, files: dict[str, bytes | str], compression: int = zipfile.ZIP_DEFLATED) -> Path:
@@ -26,3 +30,14 @@ def add_symlink(path: Path, name: str, target: str) -> Path:
 def read_zip(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as zf:
         return {name: zf.read(name) for name in zf.namelist()}
+
+
+def validate_manifests(manifests: list[dict]) -> subprocess.CompletedProcess:
+    """Check Kubernetes manifests against their schemas (``infra/schema/validate.mjs``, kubernetes-models)."""
+    return subprocess.run(
+        ["node", str(ROOT / "infra" / "schema" / "validate.mjs")],
+        input=json.dumps(manifests),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

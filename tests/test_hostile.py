@@ -36,7 +36,7 @@ from sskai.store.metadata import Endpoint, Model, Profile
 from sskai.store.stores import open_stores
 from sskai.upload import upload_dataset, upload_model, upload_note
 from sskai.zipsafe import safe_extract
-from tests.helpers import make_zip
+from tests.helpers import make_zip, validate_manifests
 
 REPO = Path(__file__).resolve().parents[1]
 SPOT = ServingPlan(target=ServingKind.SPOT, usd_per_hour=0.2, instance_type="g4dn.xlarge", region="us-east-1")
@@ -509,3 +509,31 @@ def test_hostile_bundles_are_clear_rejections_that_are_not_retried(
     with pytest.raises(UploadRejected, match=reason) as caught:
         upload(stores, "hostile", make_zip(tmp_path / "h.zip", files))
     assert isinstance(caught.value, SskaiError) and not caught.value.retryable
+
+
+# ---- on Kubernetes ----
+
+
+def test_the_sandbox_rules_become_a_valid_pod_security_context(tmp_path: Path) -> None:
+    from sskai.sandbox.kubernetes import SERVICE_ACCOUNT, user_code_pod, user_code_service_account
+
+    policy = SandboxPolicy(workdir=tmp_path, memory_bytes=2048 * 2**20, max_file_bytes=64 * 2**20)
+    pod = user_code_pod(
+        "profile-mlp", "sskai", "sskai/runtime:0.1", ["python", "-m", "sskai.profiling.worker"], policy, "bundles"
+    )
+    account = user_code_service_account("sskai")
+    checked = validate_manifests([pod, account])
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    spec = pod["spec"]
+    container = spec["containers"][0]
+    assert spec["securityContext"]["runAsNonRoot"] and spec["securityContext"]["runAsUser"] != 0
+    assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+    assert not container["securityContext"]["allowPrivilegeEscalation"]
+    assert container["securityContext"]["readOnlyRootFilesystem"]
+    assert spec["serviceAccountName"] == SERVICE_ACCOUNT and not spec["automountServiceAccountToken"]
+    assert not account["automountServiceAccountToken"]
+    assert container["resources"]["limits"]["memory"] == "2048Mi"
+    assert {"name": "bundle", "mountPath": "/bundle", "readOnly": True} in container["volumeMounts"]
+    assert not {e["name"] for e in container["env"]} & set(SECRETS)
+    broken = {**pod, "spec": {**spec, "securityContext": {**spec["securityContext"], "runAsUser": "nobody"}}}
+    assert validate_manifests([broken]).returncode == 1  # the schema check can fail

@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -24,6 +23,7 @@ from sskai.errors import ConfigError
 from sskai.pricing import elect_pools, load_catalog_version, refresh_catalog, update_nodepools
 from sskai.serving.process import free_port
 from sskai.store.metadata import CatalogVersion, ElectionRecord
+from tests.helpers import validate_manifests
 
 ROOT = Path(__file__).parents[1]
 DATA = Path(__file__).parent / "data"
@@ -38,16 +38,6 @@ def advisor_url() -> Iterator[str]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{port}/spot_advisor_sample.json"
     server.shutdown()
-
-
-def validate_manifests(manifests: list[dict]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["node", str(ROOT / "infra" / "schema" / "validate.mjs")],
-        input=json.dumps(manifests),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 PRODUCT = json.dumps(
