@@ -5,11 +5,11 @@ from __future__ import annotations
 from prefect import flow
 
 from sskai.ledger import LedgerRow
-from tasks.monitor import meter_all_endpoints, publish_cost_summary, reap_abandoned_trainings
+from tasks.monitor import meter_all_endpoints, publish_cost_summary, reap_abandoned_work
 
 
 @flow(name="monitor")
 def monitor_flow() -> dict[str, list[dict] | list[LedgerRow] | list[str]]:
     readings = meter_all_endpoints()
-    interrupted = reap_abandoned_trainings()
-    return {"endpoints": readings, "interrupted_trainings": interrupted, "costs": publish_cost_summary()}
+    abandoned = reap_abandoned_work()
+    return {"endpoints": readings, "abandoned": abandoned, "costs": publish_cost_summary()}

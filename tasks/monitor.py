@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
+from sskai import claims
 from sskai.ledger import LedgerGrouping, LedgerRow, cost_frame, ledger_rows
 from sskai.monitoring import meter_endpoints
 from sskai.pricing import current_catalog
@@ -21,9 +22,10 @@ def meter_all_endpoints() -> list[dict]:
 
 
 @task
-def reap_abandoned_trainings() -> list[str]:
-    """Trainings left running by a process that died are marked failed, with how to resume them."""
-    return [training.id for training in reap_abandoned(stores())]
+def reap_abandoned_work() -> list[str]:
+    """Trainings, profiles and deploys left running by a process that died are marked failed, with the reason."""
+    s = stores()
+    return [training.id for training in reap_abandoned(s)] + claims.reap_abandoned(s)
 
 
 @task

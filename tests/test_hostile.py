@@ -300,7 +300,7 @@ def test_a_profile_whose_process_is_killed_or_interrupted_is_failed_and_leaves_n
     model = upload_model(stores, "sleeper", make_zip(tmp_path / "s.zip", {"model.py": sleeper, "sskai.json": SPEC}))
     driver = subprocess.Popen([sys.executable, "-c", DRIVER, model.id], cwd=REPO)
     deadline = time.monotonic() + 60
-    while not processes_named("sleeper") and time.monotonic() < deadline:  # the sandboxed worker is up
+    while not processes_named("sskai.profiling.worker") and time.monotonic() < deadline:  # the sandbox is up
         time.sleep(0.2)
     profile = stores.metadata.latest(Profile)
     assert profile is not None and profile.status == Status.RUNNING

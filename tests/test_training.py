@@ -222,7 +222,7 @@ def test_a_training_left_running_by_a_dead_process_is_marked_and_can_be_resumed(
     runner.wait()
     assert not identity.is_running()
 
-    assert monitor_flow()["interrupted_trainings"] == [training.id]
+    assert monitor_flow()["abandoned"] == [training.id]
     interrupted = stores.metadata.get(Training, training.id)
     assert interrupted.status == Status.FAILED
     assert f"is gone; resume it with `sskai train --resume {training.id}`" in interrupted.status_reason

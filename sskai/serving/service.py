@@ -6,6 +6,7 @@ import secrets
 import shutil
 
 from sskai.bundles import ModelSpec
+from sskai.claims import claimed, reap_abandoned
 from sskai.errors import EndpointError
 from sskai.kinds import ResourceKind, ServingKind, Status
 from sskai.names import check_name
@@ -34,6 +35,7 @@ def deploy_endpoint(
     unless ``force``: it crashed or answered NaN on valid inputs, and would serve that.
     """
     check_name(name, "endpoint name")
+    reap_abandoned(stores)
     if training is not None and not training.weights_key:
         raise EndpointError(f"training {training.id} has no trained weights (status {training.status})")
     profile = stores.metadata.latest(Profile, model_id=model.id)
@@ -59,34 +61,35 @@ def deploy_endpoint(
             status=Status.PENDING,
         )
     )
-    workdir = stores.settings.endpoints_dir / record.id
-    try:
-        bundle = materialize_bundle(stores.artifacts, model.artifact_key, workdir / "bundle")
-        weights = None
-        if training is not None:
-            weights = workdir / "trained.safetensors"
-            stores.artifacts.download_file(training.weights_key, weights)
-        running = target.start(
-            EndpointLaunch(
-                name=name,
-                kind=kind,
-                bundle_dir=bundle,
-                spec=ModelSpec(**model.manifest),
-                weights=weights,
-                api_key=api_key,
-                workdir=workdir,
-                limits=limits or endpoint_limits(stores.settings),
+    with claimed(stores, record, f"deploying endpoint {name}"):
+        workdir = stores.settings.endpoints_dir / record.id
+        try:
+            bundle = materialize_bundle(stores.artifacts, model.artifact_key, workdir / "bundle")
+            weights = None
+            if training is not None:
+                weights = workdir / "trained.safetensors"
+                stores.artifacts.download_file(training.weights_key, weights)
+            running = target.start(
+                EndpointLaunch(
+                    name=name,
+                    kind=kind,
+                    bundle_dir=bundle,
+                    spec=ModelSpec(**model.manifest),
+                    weights=weights,
+                    api_key=api_key,
+                    workdir=workdir,
+                    limits=limits or endpoint_limits(stores.settings),
+                )
             )
+        except Exception as exc:
+            stores.metadata.set_status(Endpoint, record.id, Status.FAILED, f"{type(exc).__name__}: {exc}")
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise
+        for old in stores.metadata.list(Endpoint, owner=model.owner, name=name, status=Status.READY):
+            stop_stored_endpoint(stores, old.id, reason=f"replaced by endpoint {record.id}")
+        record = stores.metadata.update(
+            Endpoint, record.id, url=running.url, pid=running.pid, status=Status.READY, metered_until=utcnow()
         )
-    except Exception as exc:
-        stores.metadata.set_status(Endpoint, record.id, Status.FAILED, f"{type(exc).__name__}: {exc}")
-        shutil.rmtree(workdir, ignore_errors=True)
-        raise
-    for old in stores.metadata.list(Endpoint, owner=model.owner, name=name, status=Status.READY):
-        stop_stored_endpoint(stores, old.id, reason=f"replaced by endpoint {record.id}")
-    record = stores.metadata.update(
-        Endpoint, record.id, url=running.url, pid=running.pid, status=Status.READY, metered_until=utcnow()
-    )
     stores.metadata.log(
         model.owner, ResourceKind.ENDPOINT, record.id, f"endpoint {name} serving {model.name} at {running.url}"
     )
