@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sskai import scratch
 from sskai.kinds import ResourceKind, Status
 from sskai.processes import ProcessIdentity
 from sskai.store.metadata import Base, Endpoint, ProcessClaim, Profile
@@ -48,7 +49,11 @@ def claimed(stores: Stores, record: Base, what: str) -> Iterator[None]:
 
 
 def reap_abandoned(stores: Stores) -> list[str]:
-    """Fail every unfinished record whose claiming process on this host is gone; returns their ids."""
+    """Fail every unfinished record whose claiming process on this host is gone; returns their ids.
+
+    Scratch folders that dead processes left (an unpacked bundle, a profiling sandbox) go too.
+    """
+    scratch.reap_abandoned(tuple(prefix for prefix in scratch.PREFIXES if prefix != "sskai-ray-"))
     reaped = []
     for claim in stores.metadata.list(ProcessClaim, owner=stores.settings.owner):
         identity = ProcessIdentity(claim.host, claim.pid, claim.process_start_ticks)

@@ -50,6 +50,11 @@ AWS_VARIABLES = frozenset(
 )
 
 
+def passed_environment(names: tuple[str, ...]) -> dict[str, str]:
+    """The variables named, as this process has them: what a sandboxed child is allowed to inherit."""
+    return {name: os.environ[name] for name in names if name in os.environ}
+
+
 class Settings(BaseSettings):
     """Every setting of the product, from ``SSKAI_*`` variables (and the AWS and Ray variables they honour)."""
 

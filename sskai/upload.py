@@ -10,7 +10,6 @@ to it.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from sskai.bundles import InputDeclaration, validate_dataset_bundle, validate_mo
 from sskai.errors import UploadConflict, UploadRejected
 from sskai.kinds import ResourceKind, Status
 from sskai.names import check_name
+from sskai.scratch import owned_scratch
 from sskai.store.metadata import Dataset, Model, Versioned
 from sskai.store.stores import Stores
 from sskai.zipsafe import DEFAULT_LIMITS, ZipLimits, safe_extract
@@ -63,7 +63,7 @@ def _upload(
     check_name(name, f"{what} name")
     owner = stores.settings.owner
     archive = Path(archive)
-    with tempfile.TemporaryDirectory(prefix="sskai-upload-") as scratch:
+    with owned_scratch("sskai-upload-") as scratch:
         try:
             extracted = safe_extract(archive, Path(scratch) / "bundle", limits)
             manifest = validate(extracted.root)

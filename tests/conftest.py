@@ -91,7 +91,7 @@ def ray_cluster(moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> I
     cluster.start()
     yield cluster
     cluster.stop()
-    from sskai.clusters.nodes import processes_under
+    from sskai.scratch import processes_under
 
     assert cluster.scratch is not None and processes_under(cluster.scratch) == [], "Ray processes outlived the session"
 
@@ -100,7 +100,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """No local Ray cluster started by sskai may outlive the suite (its processes name an sskai-ray- folder)."""
     import tempfile
 
-    from sskai.clusters.nodes import processes_under
+    from sskai.scratch import processes_under
 
     leaked = processes_under(Path(tempfile.gettempdir()) / "sskai-ray-")
     if leaked and exitstatus == 0:
@@ -111,7 +111,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.fixture
 def local_clusters() -> Iterator[None]:
     """For tests whose processes start local Ray clusters: none of those clusters' processes may outlive the test."""
-    from sskai.clusters.nodes import SCRATCH_PREFIX, processes_under, scratch_root
+    from sskai.clusters.nodes import SCRATCH_PREFIX
+    from sskai.scratch import processes_under, scratch_root
 
     before = set(scratch_root().glob(f"{SCRATCH_PREFIX}*"))
     yield

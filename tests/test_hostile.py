@@ -31,7 +31,7 @@ from sskai.recommend import ServingPlan
 from sskai.sandbox import SandboxPolicy, start_sandboxed
 from sskai.sandbox.landlock import abi_version
 from sskai.serving.process import EndpointLimits
-from sskai.serving.service import deploy_endpoint, stop_stored_endpoint
+from sskai.serving.service import deploy_endpoint
 from sskai.store.metadata import Endpoint, Model, Profile
 from sskai.store.stores import open_stores
 from sskai.upload import upload_dataset, upload_model, upload_note
@@ -280,6 +280,17 @@ def test_a_profile_time_out_ends_what_the_model_started(stores, tmp_path: Path) 
     assert processes_named("331") == []
 
 
+def scratch_of(pid: int) -> list[Path]:
+    """The scratch folders that process ``pid`` made and that still exist."""
+    from sskai.scratch import OWNER_FILE, scratch_root
+
+    return [
+        owner.parent
+        for owner in scratch_root().glob(f"sskai-*/{OWNER_FILE}")
+        if json.loads(owner.read_text()).get("owner_pid") == pid
+    ]
+
+
 DRIVER = """
 import sys
 from sskai.profiling.service import profile_stored_model
@@ -312,6 +323,7 @@ def test_a_profile_whose_process_is_killed_or_interrupted_is_failed_and_leaves_n
     reap_abandoned(stores)
     failed = stores.metadata.get(Profile, profile.id)
     assert failed.status == Status.FAILED and reason in failed.status_reason
+    assert scratch_of(driver.pid) == []  # its unpacked bundle and sandbox folder are gone too
 
 
 # ---- endpoints ----
@@ -380,12 +392,19 @@ def test_a_killed_endpoint_takes_its_workers_with_it(stores, example_zips, endpo
     assert worker_processes(record, stores) == []
 
 
-def test_stop_ends_an_endpoint_that_ignores_sigterm(stores, example_zips, endpoints_cleanup) -> None:
+@pytest.mark.usefixtures("prefect_server")
+def test_the_cli_stops_an_endpoint_marked_failed_that_ignores_sigterm(stores, example_zips, endpoints_cleanup) -> None:
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+
     model = upload_model(stores, "mlp", example_zips["mlp"][0])
     record, _ = deploy_endpoint(stores, "mlp", model, None, SPOT)
     os.kill(record.pid, signal.SIGSTOP)  # a stopped process cannot act on SIGTERM
     stores.metadata.set_status(Endpoint, record.id, Status.FAILED, "the monitor saw no /health")
-    stop_stored_endpoint(stores, record.id)
+    stopped = CliRunner().invoke(app, ["endpoints", "stop", "mlp"])
+    assert stopped.exit_code == 0 and "stopped 1 endpoint(s) named mlp" in stopped.output, stopped.output
+    assert stores.metadata.get(Endpoint, record.id).status == Status.STOPPED
     assert not is_alive(record.pid) or Path(f"/proc/{record.pid}/stat").read_text().split(") ")[1].startswith("Z")
     assert worker_processes(record, stores) == []
 

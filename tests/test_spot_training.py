@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from sskai.clusters.nodes import OWNER_FILE, SCRATCH_PREFIX, processes_under, scratch_root
+from sskai.clusters.nodes import SCRATCH_PREFIX
 from sskai.kinds import Status
+from sskai.scratch import OWNER_FILE, processes_under, scratch_root
 from sskai.spot.simulation import ScheduledPreemption, SpotSimulation
 from sskai.store.metadata import CostRecord, Training, TrainingAttempt
 from sskai.training.config import TrainingConfig

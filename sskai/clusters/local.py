@@ -9,7 +9,6 @@ replaces worker nodes through ``drain``, ``kill`` and ``replace``, as a cloud wo
 from __future__ import annotations
 
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
@@ -18,19 +17,16 @@ import ray
 from sskai.clusters.base import Cluster, ClusterCapacity, ClusterPlan, NodeRun
 from sskai.clusters.nodes import (
     LABEL_PREFIX,
-    OWNER_FILE,
     SCRATCH_PREFIX,
-    ClusterRecord,
     NodeAccess,
     free_port,
     reap_abandoned_clusters,
-    reap_scratch,
-    scratch_root,
     start_node,
     wait_for_port,
 )
 from sskai.errors import ConfigError
 from sskai.processes import kill_session
+from sskai.scratch import make_owned, reap_scratch
 from sskai.settings import Settings
 from sskai.store.metadata import utcnow
 
@@ -63,10 +59,8 @@ class LocalRayCluster(Cluster, name="local", default=True):
             self._assume_plan_nodes()
             return
         reap_abandoned_clusters()
-        self.scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=scratch_root()))
+        self.scratch = make_owned(SCRATCH_PREFIX)  # names this process: the next start reaps it if we die
         (self.scratch / "tmp").mkdir()
-        # What the next start reaps by, should this process die.
-        ClusterRecord.for_current_process(self.scratch).write(self.scratch / OWNER_FILE)
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
         try:
             port = free_port()

@@ -9,22 +9,17 @@ ended by the next one.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import shutil
-import signal
 import socket
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
 from sskai.errors import ConfigError
-from sskai.processes import ProcessIdentity
 from sskai.sandbox import SandboxPolicy, start_sandboxed
+from sskai.scratch import reap_abandoned
 from sskai.settings import Settings
 
 RAY = str(Path(sys.executable).with_name("ray"))
@@ -140,78 +135,13 @@ def wait_for_port(port: int, timeout_seconds: float) -> None:
     raise ConfigError(f"the local Ray head did not open port {port} within {timeout_seconds:.0f} s")
 
 
-def processes_under(scratch: Path) -> list[int]:
-    """Pids of this user's processes whose command line names ``scratch`` (Ray's own processes all do)."""
-    needle = str(scratch).encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            if needle in (entry / "cmdline").read_bytes():
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
-
-
-def reap_scratch(scratch: Path) -> int:
-    """Kill every process still running from ``scratch`` and remove it; returns how many were killed."""
-    pids = processes_under(scratch)
-    for pid in pids:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGKILL)
-    shutil.rmtree(scratch, ignore_errors=True)
-    return len(pids)
-
-
-@dataclass(frozen=True)
-class ClusterRecord:
-    """Written when a local cluster starts, removed when it stops: a record left behind marks a dead run's cluster."""
-
-    owner_host: str
-    owner_pid: int
-    owner_start_ticks: int | None
-    scratch: str
-
-    @classmethod
-    def for_current_process(cls, scratch: Path) -> ClusterRecord:
-        me = ProcessIdentity.current()
-        return cls(owner_host=me.host, owner_pid=me.pid, owner_start_ticks=me.start_ticks, scratch=str(scratch))
-
-    def owner_running(self) -> bool:
-        return ProcessIdentity(self.owner_host, self.owner_pid, self.owner_start_ticks).is_running()
-
-    def write(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(asdict(self)))
-
-
-OWNER_FILE = "owner.json"
 SCRATCH_PREFIX = "sskai-ray-"
-
-
-def scratch_root() -> Path:
-    """Where every local cluster's scratch folder lives (short: Ray's socket paths must fit in 107 bytes)."""
-    import tempfile
-
-    return Path(tempfile.gettempdir())
 
 
 def reap_abandoned_clusters(root: Path | None = None) -> list[str]:
     """End every local cluster on this machine whose starting process is gone; returns their folders.
 
-    Each cluster's scratch folder holds its owner's identity, so a cluster left by a killed run is
-    found whatever ``SSKAI_HOME`` that run used; a live process's cluster is never touched.
+    Each cluster's scratch folder names its owner (:mod:`sskai.scratch`), so a cluster left by a
+    killed run is found whatever ``SSKAI_HOME`` that run used; a live process's cluster is never touched.
     """
-    reaped = []
-    for owner_file in sorted((root or scratch_root()).glob(f"{SCRATCH_PREFIX}*/{OWNER_FILE}")):
-        try:
-            record = ClusterRecord(**json.loads(owner_file.read_text()))
-        except (OSError, ValueError, TypeError):
-            continue  # being written by a cluster that is starting now
-        if record.owner_running():
-            continue
-        reap_scratch(owner_file.parent)
-        reaped.append(str(owner_file.parent))
-    return reaped
+    return reap_abandoned((SCRATCH_PREFIX,), root)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from sskai.bundles import ModelSpec
 from sskai.errors import ProfileFailed, StoredRecordInvalid
 from sskai.profiling.metrics import ProfileMetrics
 from sskai.sandbox import SandboxPolicy, python_command, start_sandboxed
+from sskai.scratch import owned_scratch
 
 DEFAULT_TIMEOUT_SECONDS = 300.0
 MiB = 1024**2
@@ -31,7 +31,7 @@ def run_profile(
     The child sees the bundle read-only and its own scratch folder, nothing of the platform; the
     time-out and the memory cap end it with everything it started.
     """
-    with tempfile.TemporaryDirectory(prefix="sskai-profile-") as scratch:
+    with owned_scratch("sskai-profile-") as scratch:
         policy = SandboxPolicy(
             workdir=Path(scratch) / "work",
             readable=(bundle_dir,),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from sskai.bundles import ModelSpec
@@ -11,6 +10,7 @@ from sskai.errors import ProfileFailed
 from sskai.kinds import ResourceKind, Status
 from sskai.profiling.metrics import ProfileMetrics
 from sskai.profiling.runner import DEFAULT_TIMEOUT_SECONDS, run_profile
+from sskai.scratch import owned_scratch
 from sskai.store.bundle_files import materialize_bundle
 from sskai.store.metadata import Model, Profile
 from sskai.store.stores import Stores
@@ -25,7 +25,7 @@ def profile_stored_model(
     try:
         with (
             claimed(stores, record, f"profiling {model.name}"),
-            tempfile.TemporaryDirectory(prefix="sskai-profile-bundle-") as scratch,
+            owned_scratch("sskai-profile-bundle-") as scratch,
         ):
             bundle = materialize_bundle(stores.artifacts, model.artifact_key, Path(scratch) / "bundle")
             metrics = run_profile(

@@ -22,7 +22,7 @@ PR_SET_PDEATHSIG = 1
 
 
 def apply(policy: SandboxPolicy, executable: Path) -> list[str]:
-    """Confine this process per ``policy``; returns notes on what could not be enforced."""
+    """Confine this process per ``policy``; returns warnings about what could not be enforced here."""
     parent = os.getppid()
     notes = []
     for folder in policy.cgroup:
@@ -42,18 +42,15 @@ def apply(policy: SandboxPolicy, executable: Path) -> list[str]:
         if value is not None:
             resource.setrlimit(which, (value, value))
     policy.workdir.joinpath("tmp").mkdir(parents=True, exist_ok=True)
-    if os.environ.get("SSKAI_SANDBOX_LANDLOCK", "1") != "0":
-        try:
-            landlock.restrict(policy.all_readable(), policy.all_writable(), network=policy.network)
-        except OSError as exc:
-            notes.append(f"files and network are not confined: Landlock is unavailable ({exc})")
-    else:
-        notes.append("files and network are not confined: SSKAI_SANDBOX_LANDLOCK=0")
+    try:
+        landlock.restrict(policy.all_readable(), policy.all_writable(), network=policy.network)
+    except OSError as exc:
+        notes.append(f"files and network are not confined: Landlock is unavailable ({exc})")
     needed = [executable, *policy.readable]
     if os.geteuid() == 0 and others_can_use(needed):
         for path in [policy.workdir, *policy.workdir.rglob("*")]:  # so that nobody can still write there
             os.chown(path, NOBODY, NOBODY, follow_symlinks=False)
-    notes.append(drop_root(needed) or "runs as the platform's own unprivileged user")
+    drop_root(needed)
     if policy.die_with_parent:  # after drop_root: a change of user clears it
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         if os.getppid() != parent:
@@ -72,8 +69,8 @@ def main(argv: list[str]) -> int:
     except OSError as exc:
         print(f"sskai sandbox: could not confine the process: {exc}", file=sys.stderr)
         return EXIT_SANDBOX_FAILED
-    if os.environ.get("SSKAI_SANDBOX_VERBOSE"):
-        print("sskai sandbox: " + "; ".join(notes), file=sys.stderr)
+    for note in notes:
+        print(f"sskai sandbox: warning: {note}", file=sys.stderr)
     os.chdir(policy.workdir)
     os.execvp(command[0], command)  # noqa: S606 - the command is ours, its arguments a list
     return EXIT_SANDBOX_FAILED  # not reached: execvp replaces this process or raises

@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 import sskai
+from sskai.settings import passed_environment
 
 # Files under /etc a Python program reads; /etc as a whole holds what a process running as uid 0
 # must not read (shadow, ssh host keys), so only these are opened to it.
@@ -44,7 +45,7 @@ DEVICES_READABLE = ("/dev/urandom", "/dev/random", "/dev/zero", "/dev/full")
 DEVICES_WRITABLE = ("/dev/null", "/dev/tty")
 EXIT_SANDBOX_FAILED = 125  # what env(1) and friends use for "could not set up the command"
 # Allowed through from the platform's environment; everything else is dropped.
-PASSED_VARIABLES = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TERM", "SSKAI_SANDBOX_LANDLOCK")
+PASSED_VARIABLES = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TERM")
 
 
 class SandboxPolicy(BaseModel):
@@ -85,9 +86,7 @@ def interpreter_paths() -> list[Path]:
 
 def sandbox_environment(policy: SandboxPolicy, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The sandboxed process's environment: an allow-list plus what the caller names in ``extra``."""
-    import os
-
-    environment = {name: os.environ[name] for name in PASSED_VARIABLES if name in os.environ}
+    environment = passed_environment(PASSED_VARIABLES)
     environment.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
     environment["PATH"] = f"{Path(sys.executable).parent}:{environment['PATH']}"
     environment.update(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
+from sskai.scratch import owned_scratch
 from sskai.store.artifacts import ArtifactStore
 from sskai.zipsafe import safe_extract
 
@@ -15,7 +15,7 @@ def materialize_bundle(store: ArtifactStore, key: str, destination: Path) -> Pat
     destination = Path(destination)
     if destination.exists():
         shutil.rmtree(destination)
-    with tempfile.TemporaryDirectory(prefix="sskai-fetch-") as scratch:
+    with owned_scratch("sskai-fetch-") as scratch:
         archive = Path(scratch) / "bundle.zip"
         store.download_file(key, archive)
         safe_extract(archive, destination)
