@@ -21,7 +21,7 @@ from sskai.bundles import ModelSpec
 from sskai.errors import BundleError
 from sskai.serving.codec import OutputNotEncodable, decode_inputs, encode_outputs, error_body
 from sskai.serving.pool import InferenceTimeout, ModelFault, NoWorkerFree
-from sskai.serving.predictor import RequestMetrics, check_request
+from sskai.serving.requests import RequestMetrics, check_request
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
 

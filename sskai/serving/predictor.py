@@ -1,20 +1,14 @@
-"""The model behind an endpoint, and the endpoint's request metrics. Shared by every serving target."""
+"""The model behind an endpoint: loaded once, run on checked batches. Shared by every serving target."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 
-from sskai.bundles import ModelSpec, build_model, check_inputs
-from sskai.errors import BundleError
-
-MAX_BATCH = 1024
+from sskai.bundles import ModelSpec, build_model
+from sskai.serving.requests import check_request
 
 
 class Predictor:
@@ -27,45 +21,3 @@ class Predictor:
         with torch.no_grad():
             output = self.model(torch.from_numpy(np.ascontiguousarray(batch)))
         return output.float().numpy()
-
-
-def check_request(inputs: np.ndarray, spec: ModelSpec) -> np.ndarray:
-    """The batch a request asks for, checked against the declaration and the batch limit (BundleError if not)."""
-    batch = check_inputs(inputs, spec)
-    if len(batch) > MAX_BATCH:
-        raise BundleError(f"batch of {len(batch)} is over the limit of {MAX_BATCH}")
-    return batch
-
-
-class RequestMetrics:
-    """Counts and recent latencies; thread-safe because the HTTP server runs handlers in a pool."""
-
-    def __init__(self, window: int = 2048) -> None:
-        self._lock = threading.Lock()
-        self.started_at = time.time()
-        self.requests = 0
-        self.errors = 0
-        self.timeouts = 0
-        self.busy_seconds = 0.0
-        self._latencies: deque[float] = deque(maxlen=window)
-
-    def observe(self, seconds: float, ok: bool, timed_out: bool = False) -> None:
-        with self._lock:
-            self.requests += 1
-            self.errors += 0 if ok else 1
-            self.timeouts += 1 if timed_out else 0
-            self.busy_seconds += seconds
-            self._latencies.append(seconds * 1000.0)
-
-    def snapshot(self) -> dict[str, Any]:
-        with self._lock:
-            latencies = sorted(self._latencies)
-            return {
-                "requests": self.requests,
-                "errors": self.errors,
-                "timeouts": self.timeouts,
-                "busy_seconds": self.busy_seconds,
-                "uptime_seconds": time.time() - self.started_at,
-                "latency_ms_p50": float(np.percentile(latencies, 50)) if latencies else None,
-                "latency_ms_p95": float(np.percentile(latencies, 95)) if latencies else None,
-            }
