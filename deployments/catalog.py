@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prefect.deployments.runner import RunnerDeployment
 
 from flows.deploy import deploy_flow
@@ -19,15 +21,17 @@ MONITOR_CRON = "*/15 * * * *"
 PRICING_REFRESH_CRON = "0 * * * *"
 
 
-def all_deployments() -> list[RunnerDeployment]:
+def all_deployments(job_variables: dict[str, Any] | None = None) -> list[RunnerDeployment]:
+    """Every deployment; ``job_variables`` go to the work pool's job (a process worker's working folder)."""
+    extra: dict[str, Any] = {"job_variables": job_variables} if job_variables else {}
     return [
-        pipeline_flow.to_deployment("pipeline", parameters={"example": "mlp"}),
-        upload_flow.to_deployment("upload"),
-        profile_flow.to_deployment("profile"),
-        recommend_flow.to_deployment("recommend"),
-        train_flow.to_deployment("train"),
-        resume_training_flow.to_deployment("resume-training"),
-        deploy_flow.to_deployment("deploy"),
-        monitor_flow.to_deployment("monitor", cron=MONITOR_CRON),
-        pricing_refresh_flow.to_deployment("pricing-refresh", cron=PRICING_REFRESH_CRON),
+        pipeline_flow.to_deployment("pipeline", parameters={"example": "mlp"}, **extra),
+        upload_flow.to_deployment("upload", **extra),
+        profile_flow.to_deployment("profile", **extra),
+        recommend_flow.to_deployment("recommend", **extra),
+        train_flow.to_deployment("train", **extra),
+        resume_training_flow.to_deployment("resume-training", **extra),
+        deploy_flow.to_deployment("deploy", **extra),
+        monitor_flow.to_deployment("monitor", cron=MONITOR_CRON, **extra),
+        pricing_refresh_flow.to_deployment("pricing-refresh", cron=PRICING_REFRESH_CRON, **extra),
     ]

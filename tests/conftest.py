@@ -32,6 +32,7 @@ INTEGRATION_FIXTURES = {
     "endpoint",
     "pipeline_run",
     "local_clusters",
+    "local_platform",
 }
 # Fake credentials for moto, which accepts any; never set outside the test (or the Ray cluster) that needs them.
 FAKE_AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}

@@ -343,6 +343,44 @@ def stop_endpoints(name: str) -> None:
     console.print(f"stopped {len(running)} endpoint(s) named {name}")
 
 
+PrefectPortOption = Annotated[int, typer.Option(help="Port of the Prefect server (its UI and API).")]
+DashboardPortOption = Annotated[int, typer.Option(help="Port of the dashboard.")]
+
+
+@app.command()
+def up(prefect_port: PrefectPortOption = 4200, dashboard_port: DashboardPortOption = 8501) -> None:
+    """Bring the local platform up: a Prefect server, a worker serving every deployment, the dashboard."""
+    from deployments.local_platform import LocalPlatform, PlatformError, Ports
+
+    platform = LocalPlatform(_stores().settings, Ports(prefect=prefect_port, dashboard=dashboard_port))
+    try:
+        services = platform.up()
+    except PlatformError as exc:
+        raise _fail(exc) from exc
+    for service in services.values():
+        console.print(f"{service.name:15} {service.url}  (pid {service.pid})", markup=False)
+    console.print("stop it with `sskai down`", markup=False)
+
+
+@app.command()
+def down() -> None:
+    """Stop the local platform (its services, their flow runs, and the local endpoints)."""
+    from deployments.local_platform import LocalPlatform
+
+    ended = LocalPlatform(_stores().settings).down()
+    console.print(f"stopped: {', '.join(ended)}" if ended else "nothing was running", markup=False)
+
+
+@app.command()
+def status() -> None:
+    """Say which services of the local platform run, and where."""
+    from deployments.local_platform import LocalPlatform
+
+    for name, running, url, pid in LocalPlatform(_stores().settings).status():
+        state = f"running  {url}  (pid {pid})" if running else "stopped"
+        console.print(f"{name:15} {state}", markup=False)
+
+
 @app.command()
 def costs(by: Annotated[LedgerGrouping, typer.Option(help="Roll up per day, month or resource kind.")] = "day") -> None:
     """The cost ledger rolled up: what was paid, what it replaced, the saving."""

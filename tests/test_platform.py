@@ -1,0 +1,79 @@
+"""`sskai up` brings the local platform up as a service; runs triggered through the Prefect API complete on
+its worker; a second `up` starts nothing twice; `sskai down` leaves no process behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sskai.processes import is_alive
+from sskai.serving.process import free_port
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def sskai(*arguments: str, env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ui.cli", *arguments], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture
+def local_platform(home: Path) -> Iterator[tuple[dict[str, str], int]]:
+    """The environment of a user with their own SSKAI_HOME, and the Prefect port; `sskai down` on the way out."""
+    env = {**os.environ, "SSKAI_HOME": str(home)}
+    env.pop("PREFECT_API_URL", None)
+    port = free_port()
+    yield env, port
+    sskai("down", env=env)
+
+
+def test_up_runs_a_flow_from_the_api_starts_nothing_twice_and_down_ends_everything(local_platform, tmp_path) -> None:
+    env, port = local_platform
+    dashboard_port = free_port()
+    first = sskai("up", "--prefect-port", str(port), "--dashboard-port", str(dashboard_port), env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    services = json.loads((Path(env["SSKAI_HOME"]) / "platform" / "services.json").read_text())
+    assert set(services) == {"prefect-server", "worker", "dashboard"}
+    api = f"http://127.0.0.1:{port}/api"
+    assert httpx.get(f"{api}/health").status_code == 200
+    assert httpx.get(f"http://127.0.0.1:{dashboard_port}/_stcore/health").status_code == 200
+    names = {d["name"] for d in httpx.post(f"{api}/deployments/filter", json={}).json()}
+    assert {"upload", "train", "deploy", "monitor", "pricing-refresh", "pipeline"} <= names
+
+    # A run triggered through the Prefect API, executed by the platform's worker.
+    script = (
+        "import sys, pathlib; from sskai.examples import build_example; "
+        "from prefect.deployments import run_deployment; "
+        "model, _ = build_example('mlp', pathlib.Path(sys.argv[1])); "
+        "parameters = {'model_name': 'mlp', 'model_zip': str(model)}; "
+        "run = run_deployment('upload/upload', parameters=parameters, timeout=240); "
+        "print(run.state.type.value)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        cwd=REPO,
+        env={**env, "PREFECT_API_URL": api},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.stdout.strip().endswith("COMPLETED"), run.stdout + run.stderr[-2000:]
+    listed = sskai("status", env=env)
+    assert listed.stdout.count("running") == 3, listed.stdout
+
+    again = sskai("up", "--prefect-port", str(port), "--dashboard-port", str(dashboard_port), env=env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert json.loads((Path(env["SSKAI_HOME"]) / "platform" / "services.json").read_text()) == services
+
+    down = sskai("down", env=env)
+    assert down.returncode == 0 and "prefect-server" in down.stdout
+    assert not any(is_alive(service["pid"]) for service in services.values())
+    assert sskai("status", env=env).stdout.count("stopped") == 3
