@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from prefect.deployments.runner import RunnerDeployment
+from prefect.events import DeploymentEventTrigger
 
 from flows.deploy import deploy_flow
 from flows.monitor import monitor_flow
@@ -12,13 +13,27 @@ from flows.pipeline import pipeline_flow
 from flows.pricing_refresh import pricing_refresh_flow
 from flows.profile import profile_flow
 from flows.recommend import recommend_flow
+from flows.retrain import retrain_flow
 from flows.train import resume_training_flow, train_flow
 from flows.upload import upload_flow
+from tasks.upload import DATASET_UPLOADED
 
 # Endpoint metering: often enough that a dead endpoint is noticed within a quarter hour.
 MONITOR_CRON = "*/15 * * * *"
 # Spot prices are published hourly; refreshing more often only re-reads the same numbers.
 PRICING_REFRESH_CRON = "0 * * * *"
+# Nightly, when spot capacity is usually easiest to get; a new dataset version also triggers it at once.
+RETRAIN_CRON = "0 3 * * *"
+
+
+def retrain_on_new_data() -> DeploymentEventTrigger:
+    """Run the retrain deployment for the dataset named in each ``sskai.dataset.uploaded`` event."""
+    return DeploymentEventTrigger(
+        name="retrain when a dataset version lands",
+        expect={DATASET_UPLOADED},
+        match={"prefect.resource.id": "sskai.dataset.*"},
+        parameters={"dataset_name": "{{ event.resource.name }}"},
+    )
 
 
 def all_deployments(job_variables: dict[str, Any] | None = None) -> list[RunnerDeployment]:
@@ -34,4 +49,5 @@ def all_deployments(job_variables: dict[str, Any] | None = None) -> list[RunnerD
         deploy_flow.to_deployment("deploy", **extra),
         monitor_flow.to_deployment("monitor", cron=MONITOR_CRON, **extra),
         pricing_refresh_flow.to_deployment("pricing-refresh", cron=PRICING_REFRESH_CRON, **extra),
+        retrain_flow.to_deployment("retrain", cron=RETRAIN_CRON, triggers=[retrain_on_new_data()], **extra),
     ]

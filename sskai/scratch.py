@@ -21,7 +21,7 @@ from pathlib import Path
 from sskai.processes import ProcessIdentity
 
 OWNER_FILE = "owner.json"
-PREFIXES = ("sskai-ray-", "sskai-profile-", "sskai-upload-", "sskai-fetch-")
+PREFIXES = ("sskai-ray-", "sskai-profile-", "sskai-upload-", "sskai-fetch-", "sskai-evaluate-")
 
 
 def scratch_root() -> Path:

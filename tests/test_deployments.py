@@ -9,10 +9,11 @@ import yaml
 from prefect.client.orchestration import get_client
 
 from blocks.settings import register_settings
-from deployments.catalog import MONITOR_CRON, PRICING_REFRESH_CRON, all_deployments
+from deployments.catalog import MONITOR_CRON, PRICING_REFRESH_CRON, RETRAIN_CRON, all_deployments
 from sskai.recommend import Workload
 from sskai.training.config import TrainingConfig
 from tasks import common
+from tasks.upload import DATASET_UPLOADED
 from tests.test_layout import ROOT
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -37,6 +38,7 @@ def test_every_deployment_registers_with_its_schedule() -> None:
         "deploy",
         "monitor",
         "pricing-refresh",
+        "retrain",
     }
     [schedule] = registered["monitor"].schedules
     assert schedule.schedule.cron == MONITOR_CRON
@@ -52,6 +54,12 @@ def test_every_deployment_registers_with_its_schedule() -> None:
     assert set(recommend_form["definitions"]["Workload"]["properties"]) == set(Workload.model_fields)
     [hourly] = registered["pricing-refresh"].schedules
     assert hourly.schedule.cron == PRICING_REFRESH_CRON == declared["pricing-refresh"]["schedules"][0]["cron"]
+    [nightly] = registered["retrain"].schedules
+    assert nightly.schedule.cron == RETRAIN_CRON == declared["retrain"]["schedules"][0]["cron"]
+    [trigger] = declared["retrain"]["triggers"]
+    assert trigger["expect"] == [DATASET_UPLOADED] and trigger["parameters"] == {
+        "dataset_name": "{{ event.resource.name }}"
+    }
 
 
 def test_a_worker_takes_its_stores_from_the_named_settings_block(home, tmp_path, monkeypatch) -> None:

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,8 +53,8 @@ def test_up_runs_a_flow_from_the_api_starts_nothing_twice_and_down_ends_everythi
     script = (
         "import sys, pathlib; from sskai.examples import build_example; "
         "from prefect.deployments import run_deployment; "
-        "model, _ = build_example('mlp', pathlib.Path(sys.argv[1])); "
-        "parameters = {'model_name': 'mlp', 'model_zip': str(model)}; "
+        "model, data = build_example('mlp', pathlib.Path(sys.argv[1])); "
+        "parameters = {'model_name': 'mlp', 'model_zip': str(model), 'dataset_name': 'mlp', 'dataset_zip': str(data)}; "
         "run = run_deployment('upload/upload', parameters=parameters, timeout=240); "
         "print(run.state.type.value)"
     )
@@ -66,6 +67,15 @@ def test_up_runs_a_flow_from_the_api_starts_nothing_twice_and_down_ends_everythi
         timeout=300,
     )
     assert run.stdout.strip().endswith("COMPLETED"), run.stdout + run.stderr[-2000:]
+    # The new dataset version's event triggers the retrain deployment (nothing serves yet: it retrains nothing).
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        runs = httpx.post(f"{api}/flow_runs/filter", json={}).json()
+        retrains = [r for r in runs if r["parameters"].get("dataset_name") == "mlp"]
+        if retrains and retrains[0]["state_type"] == "COMPLETED":
+            break
+        time.sleep(2)
+    assert retrains and retrains[0]["state_type"] == "COMPLETED", runs
     listed = sskai("status", env=env)
     assert listed.stdout.count("running") == 3, listed.stdout
 

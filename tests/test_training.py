@@ -20,8 +20,8 @@ from sskai.processes import ProcessIdentity
 from sskai.store.metadata import CostRecord, Dataset, LogEntry, Model, Training, TrainingAttempt
 from sskai.training.checkpoints import LoopPosition, load_checkpoint, save_checkpoint
 from sskai.training.config import TrainingConfig
-from sskai.training.loop import split_indices
 from sskai.training.service import create_training, run_stored_training
+from sskai.training.validation import split_indices
 from sskai.upload import upload_dataset, upload_model
 from tests.helpers import make_zip
 

@@ -64,8 +64,9 @@ class PoolConfig:
 
 
 class _Worker:
-    def __init__(self, process: SandboxedProcess) -> None:
+    def __init__(self, process: SandboxedProcess, generation: int) -> None:
         self.process = process
+        self.generation = generation
         self.requests: IO[bytes] = process.popen.stdin  # type: ignore[assignment]
         self.answers: IO[bytes] = process.popen.stdout  # type: ignore[assignment]
 
@@ -111,6 +112,8 @@ class InferencePool:
         # that started it (parent-death signal), so none outlives a server that is SIGKILLed.
         self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sskai-spawner")
         self.replaced = 0
+        self.weights = config.weights  # what new workers load; reload() changes it
+        self.generation = 0  # a worker of an older generation is retired instead of reused
 
     def start(self) -> None:
         """Start every worker and wait until each has loaded the model; raises EndpointError if one cannot."""
@@ -122,7 +125,8 @@ class InferencePool:
         with self._lock:
             self._number += 1
             number = self._number
-        readable = (self.config.bundle_dir, *([self.config.weights] if self.config.weights else []))
+            weights, generation = self.weights, self.generation
+        readable = (self.config.bundle_dir, *([weights] if weights else []))
         policy = SandboxPolicy(
             workdir=self.config.scratch / f"worker-{number}",
             readable=readable,
@@ -132,8 +136,8 @@ class InferencePool:
             die_with_parent=True,
         )
         arguments = ["--bundle", str(self.config.bundle_dir), "--spec", self.config.spec.model_dump_json()]
-        if self.config.weights:
-            arguments += ["--weights", str(self.config.weights)]
+        if weights:
+            arguments += ["--weights", str(weights)]
         process = start_sandboxed(
             python_command("sskai.serving.worker", *arguments),
             policy,
@@ -141,7 +145,7 @@ class InferencePool:
             stdout=subprocess.PIPE,
             stderr=None,  # the server's own log
         )
-        worker = _Worker(process)
+        worker = _Worker(process, generation)
         try:
             kind, payload = worker.read_frame(time.monotonic() + START_TIMEOUT_SECONDS)
         except (InferenceTimeout, EOFError) as exc:
@@ -181,13 +185,60 @@ class InferencePool:
         except (EOFError, OSError, ValueError):  # a pipe to a dead worker
             self._replace(worker)
             raise ModelFault(f"the model could not answer: {worker.death()}") from None
-        self._idle.put(worker)
+        self._release(worker)
         if kind == ANSWER:
             return np.load(io.BytesIO(answer), allow_pickle=False)
         message = answer.decode(errors="replace")
         if kind == BAD_INPUT:
             raise BundleError(message)
         raise ModelFault(message)
+
+    def _release(self, worker: _Worker) -> None:
+        """Back to the pool, unless a reload retired its generation (then it ends, its request answered)."""
+        if worker.generation == self.generation:
+            self._idle.put(worker)
+        else:
+            self._retire(worker)
+
+    def _retire(self, worker: _Worker) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        with contextlib.suppress(OSError):
+            worker.requests.close()
+        worker.process.kill()
+
+    def reload(self, weights: Path) -> None:
+        """Serve ``weights`` with no request failing: new workers load them while the old ones answer,
+        then the new ones take over and each old one ends once its request (if any) is answered.
+
+        Raises EndpointError (and keeps the old weights) if the new ones cannot be loaded.
+        """
+        with self._lock:
+            previous = (self.weights, self.generation)
+            self.weights, self.generation = weights, self.generation + 1
+        fresh = [self._spawner.submit(self._start_worker) for _ in range(self.config.size)]
+        started, failure = [], None
+        for future in fresh:
+            try:
+                started.append(future.result())
+            except EndpointError as exc:
+                failure = exc
+        if failure is not None:
+            for worker in started:
+                self._retire(worker)
+            with self._lock:
+                self.weights, self.generation = previous
+            raise failure
+        old = []
+        while True:
+            try:
+                old.append(self._idle.get_nowait())
+            except queue.Empty:
+                break
+        for worker in started:
+            self._idle.put(worker)
+        for worker in old:
+            self._release(worker)
 
     def _replace(self, worker: _Worker) -> None:
         """Kill a worker (and what it started) and start another in its place, in the background."""
@@ -202,7 +253,7 @@ class InferencePool:
 
     def _replacement_ready(self, future: Future[_Worker]) -> None:
         with contextlib.suppress(Exception):  # a replacement that cannot start leaves the pool smaller
-            self._idle.put(future.result())
+            self._release(future.result())
 
     def close(self) -> None:
         with self._lock:

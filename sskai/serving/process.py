@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -133,6 +134,28 @@ def stop_endpoint(pid: int, timeout_seconds: float = 10.0) -> None:
             return
         time.sleep(0.1)
     kill_session(pid)
+
+
+RELOAD_TIMEOUT_SECONDS = 120.0
+RELOAD_REQUEST, RELOAD_DONE = "reload.json", "reloaded.json"  # in the endpoint's folder, beside its log
+
+
+def reload_endpoint(pid: int, control: Path, weights: Path, timeout_seconds: float = RELOAD_TIMEOUT_SECONDS) -> None:
+    """Make the endpoint server ``pid`` serve ``weights`` without a failed request (see ``server.watch_reloads``)."""
+    (control / RELOAD_DONE).unlink(missing_ok=True)
+    (control / RELOAD_REQUEST).write_text(json.dumps({"weights": str(weights)}))
+    os.kill(pid, signal.SIGHUP)
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline:
+        try:
+            outcome = json.loads((control / RELOAD_DONE).read_text())
+        except (OSError, ValueError):
+            time.sleep(0.2)
+            continue
+        if not outcome.get("ok"):
+            raise EndpointError(f"the endpoint kept its old weights: {outcome.get('error')}")
+        return
+    raise EndpointError(f"the endpoint did not load the new weights within {timeout_seconds:.0f} s")
 
 
 def _tail(path: Path, lines: int = 8) -> str:

@@ -8,7 +8,10 @@ line (``ps``) or in the environment (``/proc/PID/environ``).
 from __future__ import annotations
 
 import argparse
+import json
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import uvicorn
@@ -17,6 +20,28 @@ from sskai.bundles import ModelSpec
 from sskai.errors import EndpointError
 from sskai.serving.app import create_app, hash_key
 from sskai.serving.pool import InferencePool, PoolConfig
+from sskai.serving.process import RELOAD_DONE, RELOAD_REQUEST
+
+
+def watch_reloads(pool: InferencePool, control: Path) -> None:
+    """On SIGHUP, serve the weights named in ``control/reload.json`` (no request fails) and report in
+    ``control/reloaded.json``. Only the platform, which owns this process and its folder, can ask."""
+    asked = threading.Event()
+    signal.signal(signal.SIGHUP, lambda *_: asked.set())
+
+    def reload_when_asked() -> None:
+        while True:
+            asked.wait()
+            asked.clear()
+            try:
+                request = json.loads((control / RELOAD_REQUEST).read_text())
+                pool.reload(Path(request["weights"]))
+                outcome = {"weights": request["weights"], "ok": True, "generation": pool.generation}
+            except (OSError, ValueError, KeyError, EndpointError) as exc:
+                outcome = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+            (control / RELOAD_DONE).write_text(json.dumps(outcome))
+
+    threading.Thread(target=reload_when_asked, name="sskai-reload", daemon=True).start()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         pool.start()
+        watch_reloads(pool, args.scratch.parent)
         app = create_app(pool.predict, spec, hash_key(api_key), name=args.name)
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=5)
     except EndpointError as exc:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from sskai.bundles import ModelSpec
+from sskai.errors import EndpointError
 from sskai.kinds import ServingKind
 from sskai.registry import Registered, Registry
 from sskai.serving import process
@@ -57,6 +58,10 @@ class ServingTarget(Registered, ABC):
     def is_alive(self, endpoint: Endpoint) -> bool:
         """Is the endpoint's runtime still there (it may still fail to answer)?"""
 
+    @abstractmethod
+    def swap_weights(self, endpoint: Endpoint, weights: Path) -> None:
+        """Serve ``weights`` from now on at the same URL, with no request failing during the switch."""
+
 
 class LocalProcessTarget(ServingTarget, name="local", default=True):
     """A process on this machine serving the same HTTP contract as Lambda and the spot replicas."""
@@ -79,6 +84,11 @@ class LocalProcessTarget(ServingTarget, name="local", default=True):
 
     def is_alive(self, endpoint: Endpoint) -> bool:
         return process.is_alive(endpoint.pid)
+
+    def swap_weights(self, endpoint: Endpoint, weights: Path) -> None:
+        if not (endpoint.pid and process.is_alive(endpoint.pid)):
+            raise EndpointError(f"endpoint {endpoint.name} is not running")
+        process.reload_endpoint(endpoint.pid, weights.parent, weights)
 
 
 def target_for(settings: Settings, kind: ServingKind) -> ServingTarget:

@@ -183,6 +183,23 @@ class Endpoint(Record, Base):
     metered_requests: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class Promotion(Record, Base):
+    """A retrain's verdict: the candidate and the serving weights measured on the same held-out split, and why
+    the candidate was (or was not) put behind the endpoint."""
+
+    __tablename__ = "promotions"
+    endpoint_id: Mapped[str] = mapped_column(ForeignKey("endpoints.id"), index=True)
+    dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.id"))
+    serving_training_id: Mapped[str | None] = mapped_column(ForeignKey("trainings.id"), default=None)
+    candidate_training_id: Mapped[str] = mapped_column(ForeignKey("trainings.id"))
+    metric: Mapped[str] = mapped_column(String(32))
+    serving_value: Mapped[float | None] = mapped_column(Float, default=None)
+    candidate_value: Mapped[float] = mapped_column(Float)
+    min_improvement: Mapped[float] = mapped_column(Float)
+    promoted: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(Text)
+
+
 class CostRecord(Record, Base):
     """One metered stretch of one resource: what was paid and what the alternative would have cost."""
 

@@ -40,13 +40,7 @@ from sskai.training.config import TrainingConfig
 from sskai.training.job import TrainingJob
 from sskai.training.notice import NoticeWatch
 from sskai.training.objectives import compute_loss, make_optimizer
-
-
-def split_indices(count: int, validation_fraction: float, seed: int) -> tuple[list[int], list[int]]:
-    """A seeded permutation cut into (train, validation); the same on every worker and restart."""
-    order = torch.randperm(count, generator=torch.Generator().manual_seed(seed)).tolist()
-    validation = round(count * validation_fraction)
-    return order[validation:], order[:validation]
+from sskai.training.validation import metrics_of, split_indices, validation_totals
 
 
 def train_loop_per_worker(stored_job: dict[str, Any]) -> None:
@@ -281,21 +275,7 @@ def _validate(
     """Loss (and accuracy for classifiers) on the shared validation split, sharded over workers."""
     if not val_idx:
         return {}
-    model.eval()
-    totals = torch.zeros(3, dtype=torch.float64, device=device)  # loss sum, correct, count
-    shard = Subset(dataset, val_idx[rank::world])
-    with torch.no_grad():
-        for inputs, targets in DataLoader(shard, batch_size=config.batch_size):
-            inputs, targets = inputs.to(device), targets.to(device)
-            output = model(inputs)
-            count = targets.numel() if spec.task != "regression" else len(targets)
-            totals[0] += float(compute_loss(loss_name, output, targets)) * count
-            totals[2] += count
-            if spec.task != "regression":
-                totals[1] += float((output.argmax(dim=-1) == targets).sum())
+    totals = validation_totals(model, dataset, val_idx[rank::world], loss_name, spec.task, config.batch_size, device)
     if dist.is_initialized():
         dist.all_reduce(totals)
-    result = {"val_loss": float(totals[0] / totals[2])}
-    if spec.task != "regression":
-        result["val_accuracy"] = float(totals[1] / totals[2])
-    return result
+    return metrics_of(totals, spec.task)
