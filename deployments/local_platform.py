@@ -115,7 +115,7 @@ class LocalPlatform:
             service = services.get(name)
             if service is not None and service.running():
                 kill_session(service.pid)
-                _reap(service.pid)
+                _wait_gone(service)
                 ended.append(name)
         self.state_file.unlink(missing_ok=True)
         return ended
@@ -229,17 +229,25 @@ def _check_free(port: int, what: str) -> None:
             raise PlatformError(f"port {port} for {what} is taken by another program; choose another port")
 
 
-def _reap(pid: int) -> None:
-    """Collect the exit status of a service this process started (elsewhere there is nothing to collect)."""
-    deadline = time.monotonic() + 10
+def _wait_gone(service: Service, timeout_seconds: float = 10.0) -> None:
+    """Wait until a killed service is gone: collected if this process started it, else dead or a zombie."""
+    deadline = time.monotonic() + timeout_seconds
     while time.monotonic() < deadline:
         try:
-            finished, _ = os.waitpid(pid, os.WNOHANG)
+            finished, _ = os.waitpid(service.pid, os.WNOHANG)
+            if finished:
+                return
         except ChildProcessError:
-            return
-        if finished:
-            return
+            if not service.running() or _zombie(service.pid):
+                return
         time.sleep(0.1)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].startswith("Z")
+    except OSError:
+        return False
 
 
 def _tail(path: Path, lines: int = 8) -> str:

@@ -30,6 +30,7 @@ INTEGRATION_FIXTURES = {
     "moto_server",
     "postgres_db",
     "endpoint",
+    "served",
     "pipeline_run",
     "local_clusters",
     "local_platform",

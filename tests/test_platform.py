@@ -14,10 +14,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sskai.processes import is_alive
 from sskai.serving.process import free_port
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie waiting for init to collect it."""
+    try:
+        return not Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].startswith("Z")
+    except OSError:
+        return False
 
 
 def sskai(*arguments: str, env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:
@@ -85,5 +92,5 @@ def test_up_runs_a_flow_from_the_api_starts_nothing_twice_and_down_ends_everythi
 
     down = sskai("down", env=env)
     assert down.returncode == 0 and "prefect-server" in down.stdout
-    assert not any(is_alive(service["pid"]) for service in services.values())
+    assert not [name for name, service in services.items() if running(service["pid"])]
     assert sskai("status", env=env).stdout.count("stopped") == 3

@@ -42,6 +42,23 @@ def two_input_model(forward: str) -> str:
 SPOT = ServingPlan(target=ServingKind.SPOT, usd_per_hour=0.2, instance_type="g4dn.xlarge", region="us-east-1")
 
 
+@pytest.fixture(scope="module")
+def served(example_zips, tmp_path_factory: pytest.TempPathFactory):
+    """One endpoint for the tests that only send it requests: a deploy costs seconds, a request nothing."""
+    from sskai.store.stores import open_stores
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SSKAI_HOME", str(tmp_path_factory.mktemp("served-home")))
+        patch.setenv("SSKAI_OWNER", "tester")
+        for variable in ("SSKAI_DATABASE_URL", "SSKAI_ARTIFACT_URL", "SSKAI_SETTINGS_BLOCK"):
+            patch.delenv(variable, raising=False)
+        stores = open_stores()
+    model = upload_model(stores, "mlp", example_zips["mlp"][0])
+    record, api_key = deploy_endpoint(stores, "mlp-ep", model, training=None, plan=SPOT)
+    yield record, api_key
+    stop_stored_endpoint(stores, record.id, reason="tests finished")
+
+
 @pytest.fixture
 def endpoint(stores, example_zips, endpoints_cleanup):
     model = upload_model(stores, "mlp", example_zips["mlp"][0])
@@ -61,8 +78,8 @@ def _npy(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def test_predict_in_json_npy_and_safetensors(endpoint) -> None:
-    record, key = endpoint
+def test_predict_in_json_npy_and_safetensors(served) -> None:
+    record, key = served
     auth = {"authorization": f"Bearer {key}"}
     x = np.random.default_rng(0).normal(size=(3, 8)).astype(np.float32)
     as_json = httpx.post(f"{record.url}/v1/predict", json={"inputs": x.tolist()}, headers=auth).json()
@@ -84,8 +101,8 @@ def test_predict_in_json_npy_and_safetensors(endpoint) -> None:
     np.testing.assert_allclose(predict(record.url, key, x), npy_out, rtol=1e-6)
 
 
-def test_health_is_open_and_predict_needs_the_key(endpoint) -> None:
-    record, key = endpoint
+def test_health_is_open_and_predict_needs_the_key(served) -> None:
+    record, key = served
     health = httpx.get(f"{record.url}/health").json()
     assert health["status"] == "ok" and health["input_shape"] == [8]
     for headers in ({}, {"authorization": "Bearer wrong"}, {"x-api-key": key[:-1]}):
@@ -110,8 +127,8 @@ def test_health_is_open_and_predict_needs_the_key(endpoint) -> None:
         (_forged_npy_header(), "application/x-npy", "header claims 64,000,000,000 bytes .* 16 follow"),
     ],
 )
-def test_bad_requests_get_a_clear_422(endpoint, body: bytes, content_type: str, reason: str) -> None:
-    record, key = endpoint
+def test_bad_requests_get_a_clear_422(served, body: bytes, content_type: str, reason: str) -> None:
+    record, key = served
     answer = httpx.post(
         f"{record.url}/v1/predict",
         content=body,
@@ -121,8 +138,8 @@ def test_bad_requests_get_a_clear_422(endpoint, body: bytes, content_type: str, 
     assert re.search(reason, answer.json()["error"])
 
 
-def test_a_pickled_object_array_is_refused_not_unpickled(endpoint) -> None:
-    record, key = endpoint
+def test_a_pickled_object_array_is_refused_not_unpickled(served) -> None:
+    record, key = served
     buffer = io.BytesIO()
     np.save(buffer, np.array([{"a": 1}], dtype=object), allow_pickle=True)
     answer = httpx.post(
@@ -216,8 +233,8 @@ def test_the_lambda_handler_serves_the_same_contract(tmp_path, example_zips, mon
     assert bad["statusCode"] == 422 and "expected [batch, 8]" in json.loads(bad["body"])["error"]
 
 
-def test_the_api_description_is_for_key_holders_only(endpoint) -> None:
-    record, key = endpoint
+def test_the_api_description_is_for_key_holders_only(served) -> None:
+    record, key = served
     assert httpx.get(f"{record.url}/openapi.json").status_code == 401
     described = httpx.get(f"{record.url}/openapi.json", headers={"x-api-key": key})
     assert described.status_code == 200 and "/v1/predict" in described.json()["paths"]
@@ -229,8 +246,8 @@ def _peak_rss_bytes(pid: int) -> int:
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) * 1024
 
 
-def test_a_200_mb_request_is_refused_while_it_is_read(endpoint) -> None:
-    record, key = endpoint
+def test_a_200_mb_request_is_refused_while_it_is_read(served) -> None:
+    record, key = served
     before = _peak_rss_bytes(record.pid)
 
     def chunks():  # streamed, with no length declared: the server must count as it reads
