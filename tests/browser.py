@@ -72,6 +72,15 @@ class Page:
             time.sleep(0.5)
         raise AssertionError(f"{expression} never became true")
 
+    def click(self, selector: str, text: str, timeout_seconds: float = 60.0) -> None:
+        """Click the first element matching ``selector`` whose visible text is ``text`` (once it is there)."""
+        expression = (
+            f"(() => {{ const e = [...document.querySelectorAll({json.dumps(selector)})]"
+            f".find(e => e.innerText.trim() === {json.dumps(text)}); if (e) {{ e.click(); return true; }} "
+            "return false; })()"
+        )
+        self.wait_for(expression, timeout_seconds)
+
     def screenshot(self, path: Path) -> Path:
         path.write_bytes(base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"]))
         return path

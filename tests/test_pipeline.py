@@ -104,9 +104,12 @@ def test_dashboard_pages_show_what_the_pipeline_did(pipeline_run) -> None:
     assert metrics["Paid (USD)"] == f"{frame['paid_usd'].sum():.6f}"
     assert metrics["On-demand / managed would have cost (USD)"] == f"{frame['baseline_usd'].sum():.6f}"
     assert len(app.get("vega_lite_chart")) == 2  # cumulative cost over time, and cost by resource
+    runs = app.dataframe[0].value  # the flow runs, with their state, read from the Prefect API
+    assert ("pipeline", "Completed") in set(zip(runs["flow"], runs["state"], strict=True))
 
     app.sidebar.radio[0].set_value("Train").run()
     assert not app.exception
+    assert [f.label for f in app.get("expandable")] == ["Start a training"]
     assert "Loss curves" in [h.value for h in app.subheader]
     assert "Nodes, preemptions and checkpoints" in [h.value for h in app.subheader]
     app.sidebar.radio[0].set_value("Models").run()

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from sskai.serving.process import free_port
+from tests.browser import open_page
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -83,6 +84,22 @@ def test_up_runs_a_flow_from_the_api_starts_nothing_twice_and_down_ends_everythi
             break
         time.sleep(2)
     assert retrains and retrains[0]["state_type"] == "COMPLETED", runs
+    # A training started from the dashboard, in headless Chromium, runs through the train deployment.
+    with open_page(f"http://127.0.0.1:{dashboard_port}/", tmp_path / "chromium") as page:
+        page.wait_for_text("Recent flow runs", "upload")
+        page.click("label", "Train")
+        page.click("summary", "Start a training")
+        page.wait_for_text("Epochs", "Start training")
+        page.click("button", "Start training")
+        page.wait_for_text("training started: flow run")
+        page.screenshot(tmp_path / "train-page.png")
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        trainings = [r for r in httpx.post(f"{api}/flow_runs/filter", json={}).json() if "config" in r["parameters"]]
+        if trainings and trainings[0]["state_type"] in ("COMPLETED", "FAILED", "CRASHED"):
+            break
+        time.sleep(2)
+    assert trainings and trainings[0]["state_type"] == "COMPLETED", trainings
     listed = sskai("status", env=env)
     assert listed.stdout.count("running") == 3, listed.stdout
 

@@ -27,9 +27,11 @@ from sskai.reports import (
 )
 from sskai.store.metadata import Dataset, Endpoint, Model, Profile, Training
 from sskai.store.metadata import Recommendation as RecommendationRecord
+from sskai.training.config import TrainingConfig
 from sskai.training.summary import training_summary
 from sskai.training.timeline import timeline_frames, training_events
 from tasks.common import stores as open_stores
+from ui.prefect_actions import PrefectUnavailable, recent_flow_runs, start_deployment
 
 PAGES = ("Dashboard", "Data", "Models", "Train", "Inference")
 
@@ -46,8 +48,22 @@ def show_sections(sections: list[Section] | tuple[Section, ...]) -> None:
             st.dataframe(pd.DataFrame(section.table.records()), hide_index=True)
 
 
+def flow_runs_section() -> None:
+    st.subheader("Recent flow runs")
+    try:
+        runs = recent_flow_runs()
+    except PrefectUnavailable as exc:
+        st.warning(str(exc))
+        return
+    if runs.empty:
+        st.info("No flow runs yet.")
+    else:
+        st.dataframe(runs, hide_index=True)
+
+
 def dashboard_page(stores) -> None:
     st.header("Spend and savings")
+    flow_runs_section()
     frame = cost_frame(stores)
     if frame.empty:
         st.info("No cost records yet. Run `sskai demo` (or the pipeline flow) to train and serve a model.")
@@ -155,8 +171,39 @@ def models_page(stores) -> None:
     show_sections(sections)
 
 
+def start_training_form(stores) -> None:
+    """Start a training through the platform's ``train`` deployment (run by its worker, not here)."""
+    models = sorted({m.name for m in stores.metadata.list(Model, owner=stores.settings.owner)})
+    datasets = sorted({d.name for d in stores.metadata.list(Dataset, owner=stores.settings.owner)})
+    if not (models and datasets):
+        return
+    with st.expander("Start a training", expanded=False), st.form("start-training"):
+        model = st.selectbox("Model", models)
+        dataset = st.selectbox("Dataset", datasets)
+        defaults = TrainingConfig()
+        left, middle, right = st.columns(3)
+        epochs = left.number_input("Epochs", min_value=1, value=defaults.epochs)
+        batch_size = middle.number_input("Batch size", min_value=1, value=defaults.batch_size)
+        learning_rate = right.number_input("Learning rate", min_value=1e-8, value=defaults.learning_rate, format="%g")
+        workers = left.number_input("Workers", min_value=1, value=defaults.num_workers)
+        if st.form_submit_button("Start training"):
+            config = {
+                "epochs": epochs,
+                "batch_size": batch_size,
+                "learning_rate": learning_rate,
+                "num_workers": workers,
+            }
+            try:
+                run = start_deployment("train/train", {"model_name": model, "dataset_name": dataset, "config": config})
+            except PrefectUnavailable as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"training started: flow run {run} (its state is under Recent flow runs)")
+
+
 def train_page(stores) -> None:
     st.header("Trainings")
+    start_training_form(stores)
     trainings = stores.metadata.list(Training, owner=stores.settings.owner)
     if not trainings:
         st.info("No trainings yet.")
