@@ -8,7 +8,7 @@ never mistaken for it) in ``SSKAI_HOME/platform/services.json``:
 - the dashboard (Streamlit).
 
 ``up`` is idempotent: a service still running is kept, a dead one is started again, and the work
-pool and deployments are registered on every start. ``down`` ends every service with everything
+pool and deployments are registered whenever something had to be started. ``down`` ends every service with everything
 its session started (the worker's flow runs included).
 """
 
@@ -93,6 +93,8 @@ class LocalPlatform:
     def up(self) -> dict[str, Service]:
         """Start what is not running (in order: server, work pool and deployments, worker, dashboard)."""
         services = self.services()
+        if all(services.get(name) and services[name].running() for name in SERVICES):
+            return services  # all up: a second `sskai up` starts (and re-registers) nothing
         server = services.get("prefect-server")
         if server is None or not server.running():
             server = self._start_server()

@@ -88,7 +88,7 @@ def test_drained_and_killed_nodes_are_replaced_and_the_training_finishes(stores,
         provisioning_seconds=2,
         preemptions=(
             ScheduledPreemption(at_seconds=2, slot="worker-0", notice_seconds=6),  # the EC2 notice, scaled
-            ScheduledPreemption(at_seconds=25, slot="worker-1", notice_seconds=0),  # gone without a word
+            ScheduledPreemption(at_seconds=35, slot="worker-1", notice_seconds=0),  # gone without a word
         ),
     )
     process = run_training_process(training.id, simulation)
