@@ -73,11 +73,14 @@ class Page:
         raise AssertionError(f"{expression} never became true")
 
     def click(self, selector: str, text: str, timeout_seconds: float = 60.0) -> None:
-        """Click the first element matching ``selector`` whose visible text is ``text`` (once it is there)."""
+        """Click the first element matching ``selector`` whose visible text is ``text`` (once it is there).
+
+        Text is compared line by line: Streamlit puts icon names (``keyboard_arrow_down``) on lines of their own.
+        """
         expression = (
             f"(() => {{ const e = [...document.querySelectorAll({json.dumps(selector)})]"
-            f".find(e => e.innerText.trim() === {json.dumps(text)}); if (e) {{ e.click(); return true; }} "
-            "return false; })()"
+            f".find(e => e.innerText.split('\\n').map(l => l.trim()).includes({json.dumps(text)})); "
+            "if (e) { e.click(); return true; } return false; })()"
         )
         self.wait_for(expression, timeout_seconds)
 
