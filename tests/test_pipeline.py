@@ -109,7 +109,7 @@ def test_dashboard_pages_show_what_the_pipeline_did(pipeline_run) -> None:
 
     app.sidebar.radio[0].set_value("Train").run()
     assert not app.exception
-    assert [f.label for f in app.get("expandable")] == ["Start a training"]
+    assert [e.label for e in app.expander] == ["Start a training"]
     assert "Loss curves" in [h.value for h in app.subheader]
     assert "Nodes, preemptions and checkpoints" in [h.value for h in app.subheader]
     app.sidebar.radio[0].set_value("Models").run()
