@@ -182,6 +182,7 @@ def test_the_memory_cap_ends_the_process_and_says_so(tmp_path: Path) -> None:
     script.write_text("import numpy\nheld = numpy.ones(600 * 2**20 // 8)\nprint('held it')\n")
     policy = SandboxPolicy(workdir=tmp_path / "work", readable=(script,), memory_bytes=256 * 2**20, max_processes=32)
     process = start_sandboxed([sys.executable, str(script)], policy, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    folders = process.cgroup.folders if process.cgroup else ()
     try:
         output, _ = process.popen.communicate(timeout=60)
         over = process.over_memory()
@@ -189,6 +190,7 @@ def test_the_memory_cap_ends_the_process_and_says_so(tmp_path: Path) -> None:
         process.kill()
     assert process.popen.returncode != 0 and b"held it" not in output
     assert over or b"MemoryError" in output
+    assert not [folder for folder in folders if folder.exists()]  # its cgroup went with it
 
 
 def test_what_a_sandboxed_process_starts_ends_with_it(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,14 +47,51 @@ class Cgroups:
                 return int(peak)
         return None
 
-    def remove(self) -> None:
-        """Kill whatever is left inside and remove the folders."""
+    def remove(self, timeout_seconds: float = 5.0) -> None:
+        """Kill whatever is left inside and remove the folders, once the kernel has emptied them.
+
+        A killed process stays in its cgroup until it has fully exited, and a cgroup with members
+        cannot be removed: so wait for it to empty rather than leave the folder behind.
+        """
         for folder in self.folders:
-            for pid in _read(folder / "cgroup.procs").split():
-                with contextlib.suppress(ProcessLookupError, PermissionError, ValueError):
-                    os.kill(int(pid), 9)
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+            _empty_and_remove(folder, timeout_seconds)
+
+
+PREFIX = "sskai-sandbox-"
+
+
+def _empty_and_remove(folder: Path, timeout_seconds: float) -> bool:
+    deadline = time.monotonic() + timeout_seconds
+    while True:
+        for pid in _read(folder / "cgroup.procs").split():
+            with contextlib.suppress(ProcessLookupError, PermissionError, ValueError):
+                os.kill(int(pid), 9)
+        try:
+            folder.rmdir()
+            return True
+        except FileNotFoundError:
+            return True
+        except OSError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+
+
+def reap_empty(parents: list[Path], min_age_seconds: float = 60.0) -> int:
+    """Remove sandbox cgroups under ``parents`` that no process is in (left by a platform process that died).
+
+    Only old ones: a cgroup just made is empty until its launcher joins it.
+    """
+    removed = 0
+    for parent in parents:
+        for folder in parent.glob(f"{PREFIX}*"):
+            try:
+                old = folder.stat().st_mtime < time.time() - min_age_seconds
+            except OSError:
+                continue
+            if old and not _read(folder / "cgroup.procs").split() and _empty_and_remove(folder, 0.0):
+                removed += 1
+    return removed
 
 
 def create(name: str, memory_bytes: int | None, max_processes: int | None) -> Cgroups | None:
@@ -62,6 +100,12 @@ def create(name: str, memory_bytes: int | None, max_processes: int | None) -> Cg
         return None
     own = _own_cgroups()
     v2 = (ROOT / "cgroup.controllers").exists()
+    if v2:
+        reap_empty([ROOT / own.get("", "/").lstrip("/")])
+    else:
+        reap_empty(
+            [ROOT / controller / own[controller].lstrip("/") for controller in ("memory", "pids") if controller in own]
+        )
     folders: list[Path] = []
     try:
         if v2:

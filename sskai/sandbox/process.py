@@ -60,7 +60,7 @@ def start_sandboxed(
     """
     policy.workdir.mkdir(parents=True, exist_ok=True)
     policy.workdir.chmod(0o700)
-    cgroup = cgroups.create(f"sskai-sandbox-{uuid.uuid4().hex[:12]}", policy.memory_bytes, policy.max_processes)
+    cgroup = cgroups.create(f"{cgroups.PREFIX}{uuid.uuid4().hex[:12]}", policy.memory_bytes, policy.max_processes)
     if cgroup is not None:
         policy = policy.model_copy(update={"cgroup": cgroup.folders, "cgroup_controls": cgroup.controls})
     argv = [sys.executable, "-m", "sskai.sandbox.launch", policy.model_dump_json(), "--", *command]
