@@ -9,16 +9,14 @@ verdict and its reason are recorded (a ``Promotion``).
 
 from __future__ import annotations
 
-import json
 import math
 import subprocess
 from pathlib import Path
-from typing import Any
 
 from sskai.bundles import DatasetSpec, ModelSpec
 from sskai.errors import TrainingFailed
 from sskai.kinds import ResourceKind
-from sskai.sandbox import SandboxPolicy, python_command, start_sandboxed
+from sskai.sandbox import SandboxPolicy, python_command, read_result, start_sandboxed
 from sskai.scratch import owned_scratch
 from sskai.serving.targets import target_of
 from sskai.settings import Settings
@@ -59,7 +57,7 @@ def held_out_loss(stores: Stores, training: Training, dataset: Dataset, config: 
             ) from exc
         finally:
             process.kill()
-        result = _read(out)
+        result = read_result(out)
     if not result.get("ok"):
         raise TrainingFailed(f"measuring training {training.id} failed: {result.get('error', 'no result')}")
     return {key: float(value) for key, value in result["metrics"].items()}
@@ -74,14 +72,6 @@ def _policy(settings: Settings, workdir: Path, readable: tuple[Path, ...]) -> Sa
         cpu_seconds=int(EVALUATION_TIMEOUT_SECONDS),
         die_with_parent=True,
     )
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        result = json.loads(path.read_text()[: 1024 * 1024])
-    except (OSError, ValueError):
-        return {}
-    return result if isinstance(result, dict) else {}
 
 
 def verdict(serving: float | None, candidate: float, min_improvement: float) -> tuple[bool, str]:

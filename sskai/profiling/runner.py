@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 from pathlib import Path
-from typing import Any
 
 from sskai.bundles import ModelSpec
 from sskai.errors import ProfileFailed, StoredRecordInvalid
 from sskai.profiling.metrics import ProfileMetrics
-from sskai.sandbox import SandboxPolicy, python_command, start_sandboxed
+from sskai.sandbox import SandboxPolicy, python_command, read_result, start_sandboxed
 from sskai.scratch import owned_scratch
 
 DEFAULT_TIMEOUT_SECONDS = 300.0
@@ -57,7 +55,7 @@ def run_profile(
         finally:
             over_memory = process.over_memory()
             process.kill()  # whatever the model started goes with it, even after a clean exit
-        result = _read_result(out)
+        result = read_result(out)
         returncode = process.popen.returncode
         cap = f"the model went over the profiling memory cap of {memory_bytes / MiB:,.0f} MiB"
         if returncode == 0 and result.get("ok"):
@@ -74,14 +72,6 @@ def run_profile(
             raise ProfileFailed(f"the profiling process was killed by {name}")
         tail = "\n".join(_tail(log_path).strip().splitlines()[-5:])
         raise ProfileFailed(f"the profiling process exited with code {returncode}: {tail}")
-
-
-def _read_result(path: Path) -> dict[str, Any]:
-    try:
-        result = json.loads(path.read_text()[: 1024 * 1024])
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-        return {}
-    return result if isinstance(result, dict) else {}
 
 
 def _tail(path: Path, size: int = 4096) -> str:

@@ -40,13 +40,6 @@ class Cgroups:
                 return True
         return False
 
-    def peak_bytes(self) -> int | None:
-        for folder in self.folders:
-            peak = _read(folder / ("memory.peak" if self.v2 else "memory.max_usage_in_bytes")).strip()
-            if peak.isdigit():
-                return int(peak)
-        return None
-
     def remove(self, timeout_seconds: float = 5.0) -> None:
         """Kill whatever is left inside and remove the folders, once the kernel has emptied them.
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
+import json
 import subprocess
 import sys
 import uuid
@@ -80,17 +80,17 @@ def python_command(module: str, *arguments: str) -> list[str]:
     return [sys.executable, "-m", module, *arguments]
 
 
-@contextlib.contextmanager
-def sandboxed(command: list[str], policy: SandboxPolicy, environment: dict[str, str] | None = None, **popen: Any):
-    """:func:`start_sandboxed` that always ends the process (and what it started) on the way out."""
-    process = start_sandboxed(command, policy, environment, **popen)
+MAX_RESULT_BYTES = 1024 * 1024
+
+
+def read_result(path: Path) -> dict[str, Any]:
+    """The JSON object a sandboxed process left at ``path`` (``{}`` if none, or not an object).
+
+    Read with a size cap and every parse failure caught: the process ran user code, so its result
+    is input, not trusted output; the caller checks the fields it needs.
+    """
     try:
-        yield process
-    finally:
-        process.kill()
-
-
-def scratch_folder(parent: Path, prefix: str) -> Path:
-    folder = parent / f"{prefix}{uuid.uuid4().hex[:12]}"
-    folder.mkdir(parents=True, mode=0o700)
-    return folder
+        result = json.loads(path.read_text(errors="replace")[:MAX_RESULT_BYTES])
+    except (OSError, ValueError, RecursionError):
+        return {}
+    return result if isinstance(result, dict) else {}
