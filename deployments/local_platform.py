@@ -1,11 +1,12 @@
 """The local platform as a service: ``sskai up`` starts it, ``sskai status`` says what runs, ``sskai down`` ends it.
 
-Three processes, each in a session of its own and recorded (with its start time, so a reused pid is
+Four processes, each in a session of its own and recorded (with its start time, so a reused pid is
 never mistaken for it) in ``SSKAI_HOME/platform/services.json``:
 
 - a Prefect server on its own SQLite database under ``SSKAI_HOME/prefect`` (the UI included);
 - a worker of the ``sskai-process`` work pool, which runs every deployment of this repository;
-- the dashboard (Streamlit).
+- the dashboard (Streamlit);
+- the endpoint supervisor, which restarts a local endpoint whose process died (``sskai.serving.supervisor``).
 
 ``up`` is idempotent: a service still running is kept, a dead one is started again, and the work
 pool and deployments are registered whenever something had to be started. ``down`` ends every service with everything
@@ -27,11 +28,11 @@ from pathlib import Path
 import httpx
 
 from deployments.register import PROCESS_POOL, REPO
-from sskai.processes import ProcessIdentity, kill_session
+from sskai.processes import ProcessIdentity, is_zombie, kill_session
 from sskai.settings import Settings
 
 START_TIMEOUT_SECONDS = 120.0
-SERVICES = ("prefect-server", "worker", "dashboard")
+SERVICES = ("prefect-server", "worker", "dashboard", "supervisor")
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,8 @@ class LocalPlatform:
             self._save(services)
         api = f"{server.url}/api"
         self._register(api)
-        for name, start in (("worker", self._start_worker), ("dashboard", self._start_dashboard)):
+        starts = (("worker", self._start_worker), ("dashboard", self._start_dashboard), ("supervisor", self._supervise))
+        for name, start in starts:
             service = services.get(name)
             if service is None or not service.running():
                 services[name] = start(api)
@@ -110,9 +112,10 @@ class LocalPlatform:
         return services
 
     def down(self) -> list[str]:
-        """End every running service (last started first) and the local endpoints; returns what ended."""
+        """End every running service (last started first: the supervisor before the endpoints it would
+        restart), then the local endpoints; returns what ended."""
         services = self.services()
-        ended = self._stop_local_endpoints()
+        ended = []
         for name in reversed(SERVICES):
             service = services.get(name)
             if service is not None and service.running():
@@ -120,7 +123,7 @@ class LocalPlatform:
                 _wait_gone(service)
                 ended.append(name)
         self.state_file.unlink(missing_ok=True)
-        return ended
+        return ended + self._stop_local_endpoints()
 
     def _stop_local_endpoints(self) -> list[str]:
         """Endpoints on this machine run unsupervised without the platform: they end with it."""
@@ -131,8 +134,8 @@ class LocalPlatform:
 
         stores = open_stores(self.settings)
         stopped = []
-        for record in stores.metadata.list(Endpoint, status=Status.READY):
-            if record.config.get("runtime") == "local":
+        for record in stores.metadata.list(Endpoint):
+            if record.status in (Status.READY, Status.RESTARTING) and record.config.get("runtime") == "local":
                 stop_stored_endpoint(stores, record.id, reason="the local platform was brought down (sskai down)")
                 stopped.append(f"endpoint {record.name}")
         return stopped
@@ -209,6 +212,11 @@ class LocalPlatform:
         command += ["--browser.gatherUsageStats", "false"]
         return self._spawn("dashboard", command, url, api, lambda: _answers(f"{url}/_stcore/health"))
 
+    def _supervise(self, api: str) -> Service:
+        log_path = self.folder / "supervisor.log"
+        command = [sys.executable, "-m", "sskai.serving.supervisor", "--interval", "1"]
+        return self._spawn("supervisor", command, str(log_path), api, lambda: "supervising" in _tail(log_path))
+
 
 def _answers(url: str) -> bool:
     try:
@@ -240,16 +248,9 @@ def _wait_gone(service: Service, timeout_seconds: float = 10.0) -> None:
             if finished:
                 return
         except ChildProcessError:
-            if not service.running() or _zombie(service.pid):
+            if not service.running() or is_zombie(service.pid):
                 return
         time.sleep(0.1)
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].startswith("Z")
-    except OSError:
-        return False
 
 
 def _tail(path: Path, lines: int = 8) -> str:

@@ -13,6 +13,7 @@ class Status(StrEnum):
     PENDING = "pending"
     RUNNING = "running"
     READY = "ready"
+    RESTARTING = "restarting"  # an endpoint whose process died, being started again by its supervisor
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     STOPPED = "stopped"

@@ -11,6 +11,9 @@ import httpx
 from sskai.catalog.catalog import Catalog
 from sskai.kinds import ResourceKind, ServingKind, Status
 from sskai.metering import record_node_cost, record_serverless_cost
+from sskai.serving.process import METRICS_FILE
+from sskai.serving.requests import read_counters
+from sskai.serving.supervisor import DOWN_AT
 from sskai.serving.targets import target_of
 from sskai.store.metadata import Endpoint, utcnow
 from sskai.store.stores import Stores
@@ -31,6 +34,12 @@ def read_endpoint_metrics(url: str, timeout_seconds: float = 5.0) -> dict[str, A
     return response.json()
 
 
+def kept_counters(stores: Stores, endpoint: Endpoint) -> dict[str, float]:
+    """The counters a dead local endpoint left behind, so that the requests it served still reach the ledger."""
+    path = stores.settings.endpoints_dir / endpoint.id / METRICS_FILE
+    return read_counters(path) if path.exists() else {}
+
+
 def meter_endpoints(stores: Stores, catalog: Catalog, now: datetime | None = None) -> list[EndpointReading]:
     """Record the cost of every ready endpoint since it was last metered; mark dead ones failed."""
     readings = []
@@ -48,6 +57,8 @@ def _meter_one(stores: Stores, catalog: Catalog, endpoint: Endpoint, now: dateti
         except httpx.HTTPError as exc:
             alive = False
             metrics = {"error": f"{type(exc).__name__}: {exc}"}
+    if not alive:
+        metrics = {**kept_counters(stores, endpoint), **metrics}
     since = endpoint.metered_until or endpoint.created_at
     seconds = max((now - since).total_seconds(), 0.0)
     record = None
@@ -82,7 +93,9 @@ def _meter_one(stores: Stores, catalog: Catalog, endpoint: Endpoint, now: dateti
         updates["metered_requests"] = int(metrics["requests"])
         updates["config"] = {**endpoint.config, "metered_busy_seconds": float(metrics.get("busy_seconds", 0.0))}
     if not alive:
+        # A supervisor (under `sskai up`) restarts it: DOWN_AT tells it when it was found gone.
         updates.update(status=Status.FAILED, status_reason=f"endpoint process is gone or not answering {metrics}")
+        updates["config"] = {**updates.get("config", endpoint.config), DOWN_AT: now.timestamp()}
         stores.metadata.log(
             endpoint.owner, ResourceKind.ENDPOINT, endpoint.id, f"endpoint {endpoint.name} is down", "ERROR"
         )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 
 def is_alive(pid: int | None) -> bool:
-    """Does a process with this pid exist (whoever owns it)?"""
+    """Does a process with this pid exist and run (whoever owns it)? A zombie has ended: it is not alive."""
     if not pid:
         return False
     try:
@@ -25,7 +25,15 @@ def is_alive(pid: int | None) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    return not is_zombie(pid)
+
+
+def is_zombie(pid: int) -> bool:
+    """Ended, and waiting for its parent to collect it."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].startswith("Z")
+    except (OSError, IndexError):
+        return False
 
 
 def _start_ticks(pid: int) -> int | None:

@@ -101,7 +101,8 @@ def judge_and_promote(
         weights = stores.settings.endpoints_dir / endpoint.id / f"trained-{candidate.id}.safetensors"
         stores.artifacts.download_file(candidate.weights_key, weights)
         target_of(endpoint).swap_weights(endpoint, weights)
-        stores.metadata.update(Endpoint, endpoint.id, training_id=candidate.id)
+        config = {**stores.metadata.get(Endpoint, endpoint.id).config, "weights": str(weights)}
+        stores.metadata.update(Endpoint, endpoint.id, training_id=candidate.id, config=config)
     record = stores.metadata.add(
         Promotion(
             owner=endpoint.owner,

@@ -155,5 +155,6 @@ def endpoints_cleanup(stores) -> Iterator[None]:
     from sskai.serving.service import stop_stored_endpoint
     from sskai.store.metadata import Endpoint
 
-    for record in stores.metadata.list(Endpoint, status=Status.READY):
-        stop_stored_endpoint(stores, record.id, reason="test finished")
+    for record in stores.metadata.list(Endpoint):
+        if record.status in (Status.READY, Status.RESTARTING):
+            stop_stored_endpoint(stores, record.id, reason="test finished")

@@ -50,7 +50,7 @@ def test_up_runs_a_flow_from_the_api_starts_nothing_twice_and_down_ends_everythi
     first = sskai("up", "--prefect-port", str(port), "--dashboard-port", str(dashboard_port), env=env)
     assert first.returncode == 0, first.stdout + first.stderr
     services = json.loads((Path(env["SSKAI_HOME"]) / "platform" / "services.json").read_text())
-    assert set(services) == {"prefect-server", "worker", "dashboard"}
+    assert set(services) == {"prefect-server", "worker", "dashboard", "supervisor"}
     api = f"http://127.0.0.1:{port}/api"
     assert httpx.get(f"{api}/health").status_code == 200
     assert httpx.get(f"http://127.0.0.1:{dashboard_port}/_stcore/health").status_code == 200
@@ -102,7 +102,7 @@ def test_up_runs_a_flow_from_the_api_starts_nothing_twice_and_down_ends_everythi
         time.sleep(2)
     assert trainings and trainings[0]["state_type"] == "COMPLETED", trainings
     listed = sskai("status", env=env)
-    assert listed.stdout.count("running") == 3, listed.stdout
+    assert listed.stdout.count("running") == 4, listed.stdout
 
     again = sskai("up", "--prefect-port", str(port), "--dashboard-port", str(dashboard_port), env=env)
     assert again.returncode == 0, again.stdout + again.stderr
@@ -111,4 +111,4 @@ def test_up_runs_a_flow_from_the_api_starts_nothing_twice_and_down_ends_everythi
     down = sskai("down", env=env)
     assert down.returncode == 0 and "prefect-server" in down.stdout
     assert not [name for name, service in services.items() if running(service["pid"])]
-    assert sskai("status", env=env).stdout.count("stopped") == 3
+    assert sskai("status", env=env).stdout.count("stopped") == 4

@@ -332,7 +332,7 @@ def stop_endpoints(name: str) -> None:
     running = [
         record
         for record in stores.metadata.list(Endpoint, owner=stores.settings.owner, name=name)
-        if record.status == Status.READY
+        if record.status in (Status.READY, Status.RESTARTING)
         or (record.status in (Status.FAILED, Status.PENDING) and target_of(record).is_alive(record))
     ]
     if not running:
@@ -349,7 +349,7 @@ DashboardPortOption = Annotated[int, typer.Option(help="Port of the dashboard.")
 
 @app.command()
 def up(prefect_port: PrefectPortOption = 4200, dashboard_port: DashboardPortOption = 8501) -> None:
-    """Bring the local platform up: a Prefect server, a worker serving every deployment, the dashboard."""
+    """Bring the local platform up: a Prefect server, a worker for every deployment, the dashboard, a supervisor."""
     from deployments.local_platform import LocalPlatform, PlatformError, Ports
 
     platform = LocalPlatform(_stores().settings, Ports(prefect=prefect_port, dashboard=dashboard_port))

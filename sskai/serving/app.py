@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 from fastapi import FastAPI, Request, Response
@@ -55,11 +56,18 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def create_app(
-    predict_batch: Callable[[np.ndarray], np.ndarray], spec: ModelSpec, api_key_sha256: str, name: str = "endpoint"
+    predict_batch: Callable[[np.ndarray], np.ndarray],
+    spec: ModelSpec,
+    api_key_sha256: str,
+    name: str = "endpoint",
+    metrics_file: Path | None = None,
 ) -> FastAPI:
-    """``predict_batch`` runs the model on a checked batch (the pool's ``predict``); it may block."""
+    """``predict_batch`` runs the model on a checked batch (the pool's ``predict``); it may block.
+
+    ``metrics_file`` keeps the request counters across restarts of the endpoint (see RequestMetrics).
+    """
     app = FastAPI(title=f"sskai endpoint {name}", docs_url=None, redoc_url=None, openapi_url=None)
-    metrics = RequestMetrics()
+    metrics = RequestMetrics(persist_to=metrics_file)
 
     def authorized(request: Request) -> bool:
         return hmac.compare_digest(hash_key(_presented_key(request)), api_key_sha256)

@@ -62,14 +62,15 @@ def start_endpoint(
     bundle_dir: Path,
     spec: ModelSpec,
     weights: Path | None,
-    api_key: str,
+    api_key_sha256: str,
     log_path: Path,
     limits: EndpointLimits,
     port: int | None = None,
 ) -> RunningEndpoint:
     """Start a detached endpoint process and wait until /health answers.
 
-    The API key goes in over the child's standard input, so neither ``ps`` nor its environment shows it.
+    The endpoint is given only the key's SHA-256, over its standard input (so neither ``ps`` nor its
+    environment shows even that), which is all a supervisor needs to start it again.
     """
     port = port or free_port()
     command = [
@@ -95,7 +96,7 @@ def start_endpoint(
         proc = subprocess.Popen(
             command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.PIPE, start_new_session=True
         )
-    proc.stdin.write(api_key.encode() + b"\n")
+    proc.stdin.write(api_key_sha256.encode() + b"\n")
     proc.stdin.close()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
@@ -136,6 +137,7 @@ def stop_endpoint(pid: int, timeout_seconds: float = 10.0) -> None:
     kill_session(pid)
 
 
+METRICS_FILE = "metrics.json"  # the request counters, in the endpoint's folder; they outlive its process
 RELOAD_TIMEOUT_SECONDS = 120.0
 RELOAD_REQUEST, RELOAD_DONE = "reload.json", "reloaded.json"  # in the endpoint's folder, beside its log
 

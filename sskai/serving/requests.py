@@ -6,9 +6,12 @@ never imports torch itself, so it starts fast and stays small.
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 import time
 from collections import deque
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,16 +30,35 @@ def check_request(inputs: np.ndarray, spec: ModelSpec) -> np.ndarray:
     return batch
 
 
-class RequestMetrics:
-    """Counts and recent latencies; thread-safe because the HTTP server runs handlers in a pool."""
+COUNTERS = ("requests", "errors", "timeouts", "busy_seconds")
 
-    def __init__(self, window: int = 2048) -> None:
+
+def read_counters(path: Path) -> dict[str, float]:
+    """The counters an endpoint left in ``path`` (zeros when there are none or they are unreadable)."""
+    try:
+        stored = json.loads(path.read_text())
+        return {name: float(stored.get(name, 0)) for name in COUNTERS}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return dict.fromkeys(COUNTERS, 0.0)
+
+
+class RequestMetrics:
+    """Counts and recent latencies; thread-safe because the HTTP server runs handlers in a pool.
+
+    With ``persist_to`` the counters are written there after every request and taken up again by
+    the next server in the same folder, so a restarted endpoint's metering neither loses the
+    requests served before it died nor counts them twice.
+    """
+
+    def __init__(self, window: int = 2048, persist_to: Path | None = None) -> None:
         self._lock = threading.Lock()
         self.started_at = time.time()
-        self.requests = 0
-        self.errors = 0
-        self.timeouts = 0
-        self.busy_seconds = 0.0
+        self.persist_to = persist_to
+        earlier = read_counters(persist_to) if persist_to else dict.fromkeys(COUNTERS, 0.0)
+        self.requests = int(earlier["requests"])
+        self.errors = int(earlier["errors"])
+        self.timeouts = int(earlier["timeouts"])
+        self.busy_seconds = earlier["busy_seconds"]
         self._latencies: deque[float] = deque(maxlen=window)
 
     def observe(self, seconds: float, ok: bool, timed_out: bool = False) -> None:
@@ -46,6 +68,15 @@ class RequestMetrics:
             self.timeouts += 1 if timed_out else 0
             self.busy_seconds += seconds
             self._latencies.append(seconds * 1000.0)
+            if self.persist_to is not None:
+                self._persist()
+
+    def _persist(self) -> None:
+        """Write the counters atomically (a reader never sees half a file)."""
+        counters = {name: getattr(self, name) for name in COUNTERS}
+        partial = self.persist_to.with_suffix(".partial")
+        partial.write_text(json.dumps(counters))
+        os.replace(partial, self.persist_to)
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:

@@ -1,14 +1,15 @@
 """Entry point of an endpoint process: ``python -m sskai.serving.server``.
 
 Serves HTTP and holds the API key's hash; the user's model runs only in the inference pool's
-sandboxed workers. The API key arrives as the first line of standard input, never on the command
-line (``ps``) or in the environment (``/proc/PID/environ``).
+sandboxed workers. The hash arrives as the first line of standard input, never on the command
+line (``ps``) or in the environment (``/proc/PID/environ``); the key itself never reaches it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import signal
 import sys
 import threading
@@ -18,9 +19,9 @@ import uvicorn
 
 from sskai.bundles import ModelSpec
 from sskai.errors import EndpointError
-from sskai.serving.app import create_app, hash_key
+from sskai.serving.app import create_app
 from sskai.serving.pool import InferencePool, PoolConfig
-from sskai.serving.process import RELOAD_DONE, RELOAD_REQUEST
+from sskai.serving.process import METRICS_FILE, RELOAD_DONE, RELOAD_REQUEST
 
 
 def watch_reloads(pool: InferencePool, control: Path) -> None:
@@ -58,9 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-mib", type=int, default=8192, help="memory cap of each worker")
     parser.add_argument("--max-processes", type=int, default=64, help="process cap of each worker")
     args = parser.parse_args(argv)
-    api_key = sys.stdin.readline().strip()
-    if not api_key:
-        print("no API key on standard input; refusing to serve without one", file=sys.stderr)
+    api_key_sha256 = sys.stdin.readline().strip()
+    if not re.fullmatch(r"[0-9a-f]{64}", api_key_sha256):
+        print("no API key hash (SHA-256, hex) on standard input; refusing to serve without one", file=sys.stderr)
         return 2
     spec = ModelSpec.model_validate_json(args.spec)
     pool = InferencePool(
@@ -77,8 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         pool.start()
-        watch_reloads(pool, args.scratch.parent)
-        app = create_app(pool.predict, spec, hash_key(api_key), name=args.name)
+        control = args.scratch.parent
+        watch_reloads(pool, control)
+        app = create_app(pool.predict, spec, api_key_sha256, name=args.name, metrics_file=control / METRICS_FILE)
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=5)
     except EndpointError as exc:
         print(f"endpoint {args.name} cannot serve: {exc}", file=sys.stderr)

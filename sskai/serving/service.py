@@ -76,7 +76,7 @@ def deploy_endpoint(
                     bundle_dir=bundle,
                     spec=ModelSpec(**model.manifest),
                     weights=weights,
-                    api_key=api_key,
+                    api_key_sha256=record.api_key_sha256,
                     workdir=workdir,
                     limits=limits or endpoint_limits(stores.settings),
                 )
@@ -85,10 +85,19 @@ def deploy_endpoint(
             stores.metadata.set_status(Endpoint, record.id, Status.FAILED, f"{type(exc).__name__}: {exc}")
             shutil.rmtree(workdir, ignore_errors=True)
             raise
-        for old in stores.metadata.list(Endpoint, owner=model.owner, name=name, status=Status.READY):
-            stop_stored_endpoint(stores, old.id, reason=f"replaced by endpoint {record.id}")
+        for old in stores.metadata.list(Endpoint, owner=model.owner, name=name):
+            if old.status in (Status.READY, Status.RESTARTING) and old.id != record.id:
+                stop_stored_endpoint(stores, old.id, reason=f"replaced by endpoint {record.id}")
+        # What a supervisor needs to start it again as it was (see sskai.serving.supervisor).
+        config = {**record.config, "bundle_dir": str(bundle), "weights": str(weights) if weights else None}
         record = stores.metadata.update(
-            Endpoint, record.id, url=running.url, pid=running.pid, status=Status.READY, metered_until=utcnow()
+            Endpoint,
+            record.id,
+            url=running.url,
+            pid=running.pid,
+            status=Status.READY,
+            metered_until=utcnow(),
+            config=config,
         )
     stores.metadata.log(
         model.owner, ResourceKind.ENDPOINT, record.id, f"endpoint {name} serving {model.name} at {running.url}"
@@ -106,7 +115,8 @@ def endpoint_limits(settings: Settings) -> EndpointLimits:
 
 
 def stop_stored_endpoint(stores: Stores, endpoint_id: str, reason: str = "stopped by user") -> Endpoint:
-    record = stores.metadata.get(Endpoint, endpoint_id)
+    """Marked stopped first, so that a supervisor never takes the ending process for a crash to restart."""
+    record = stores.metadata.update(Endpoint, endpoint_id, status=Status.STOPPED, status_reason=reason)
     target_of(record).stop(record)
     stores.metadata.log(record.owner, ResourceKind.ENDPOINT, endpoint_id, f"endpoint {record.name} stopped: {reason}")
-    return stores.metadata.update(Endpoint, endpoint_id, status=Status.STOPPED, status_reason=reason)
+    return record

@@ -30,9 +30,10 @@ class EndpointLaunch:
     bundle_dir: Path
     spec: ModelSpec
     weights: Path | None
-    api_key: str
+    api_key_sha256: str  # the endpoint checks keys against this hash; the key itself never reaches it
     workdir: Path
     limits: process.EndpointLimits = field(default_factory=process.EndpointLimits)
+    port: int | None = None  # a restart keeps the endpoint's URL
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,10 @@ class LocalProcessTarget(ServingTarget, name="local", default=True):
             bundle_dir=launch.bundle_dir,
             spec=launch.spec,
             weights=launch.weights,
-            api_key=launch.api_key,
+            api_key_sha256=launch.api_key_sha256,
             log_path=launch.workdir / "endpoint.log",
             limits=launch.limits,
+            port=launch.port,
         )
         return RunningEndpoint(url=started.url, pid=started.pid)
 
