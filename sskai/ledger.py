@@ -19,6 +19,7 @@ COLUMNS = [
     "day",
     "month",
     "kind",
+    "resource",
     "pricing",
     "instance_type",
     "region",
@@ -27,6 +28,8 @@ COLUMNS = [
     "baseline_usd",
     "baseline",
     "request_fee_usd",
+    "managed_usd",
+    "managed",
     "period_start",
     "simulated",
 ]
@@ -38,6 +41,7 @@ class LedgerGrouping(StrEnum):
     DAY = "day"
     MONTH = "month"
     KIND = "kind"
+    RESOURCE = "resource"  # one line per training or endpoint
 
 
 class LedgerRow(BaseModel):
@@ -51,6 +55,14 @@ class LedgerRow(BaseModel):
     instead: str  # what the alternative was: "on-demand g4dn.xlarge", "SageMaker Serverless Inference", ...
     request_fee_usd: float = 0.0
     simulated: bool = False  # any of its seconds were measured here and priced, not billed by a cloud
+    managed_usd: float | None = None  # the equivalent SageMaker service; None where no record had a price
+    managed: str = ""  # which service: "SageMaker training", "SageMaker real-time inference", ...
+
+    @property
+    def managed_saving(self) -> str:
+        if self.managed_usd is None:
+            return "no managed price"
+        return describe_saving(self.paid_usd, self.managed_usd, self.managed or "the managed service")
 
     @property
     def saving_usd(self) -> float:
@@ -83,6 +95,7 @@ def cost_frame(stores: Stores) -> pd.DataFrame:
             "day": r.period_start.date(),
             "month": r.period_start.strftime("%Y-%m"),
             "kind": r.resource_kind,
+            "resource": f"{r.resource_kind} {r.resource_id[:8]}",
             "pricing": r.pricing,
             "instance_type": r.instance_type,
             "region": r.region,
@@ -91,12 +104,19 @@ def cost_frame(stores: Stores) -> pd.DataFrame:
             "baseline_usd": r.baseline_usd,
             "baseline": r.baseline,
             "request_fee_usd": float(r.detail.get("request_fee_usd", 0.0)),
+            "managed_usd": r.detail.get("managed_usd"),
+            "managed": _service_of(r.detail.get("managed", "")),
             "period_start": r.period_start,
             "simulated": r.simulated,
         }
         for r in stores.metadata.list(CostRecord, owner=stores.settings.owner)
     ]
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _service_of(managed: str) -> str:
+    """ "SageMaker training ml.g4dn.xlarge" -> "SageMaker training": a rollup names the service, not each type."""
+    return managed.rsplit(" ml.", 1)[0]
 
 
 def _alternatives(names: list[str]) -> str:
@@ -110,10 +130,12 @@ def _alternatives(names: list[str]) -> str:
 
 
 def ledger_rows(frame: pd.DataFrame, by: LedgerGrouping = LedgerGrouping.DAY) -> list[LedgerRow]:
-    """Paid and what the alternatives would have cost, per day, month or resource kind."""
+    """Paid and what the alternatives would have cost, per day, month, resource kind or resource."""
     rows = []
     for group, part in frame.groupby(str(by), sort=True):
         alternatives = sorted(set(part["baseline"]))
+        managed = part["managed_usd"].dropna()
+        services = sorted({name for name in part["managed"] if name})
         rows.append(
             LedgerRow(
                 group=str(group),
@@ -122,6 +144,24 @@ def ledger_rows(frame: pd.DataFrame, by: LedgerGrouping = LedgerGrouping.DAY) ->
                 instead=_alternatives(alternatives),
                 request_fee_usd=float(part["request_fee_usd"].sum()),
                 simulated=bool(part["simulated"].any()),
+                managed_usd=float(managed.sum()) if len(managed) else None,
+                managed=" + ".join(services),
             )
         )
     return rows
+
+
+def cumulative_costs(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Paid, on-demand and managed, summed up over time; per record within a day, per day over longer spans,
+    so that one run and a month both read (the second value is the time axis format)."""
+    ordered = frame.sort_values("period_start").assign(managed_usd=lambda f: f["managed_usd"].fillna(0.0))
+    span = ordered["period_start"].max() - ordered["period_start"].min()
+    columns = {"paid_usd": "paid", "baseline_usd": "on demand", "managed_usd": "SageMaker"}
+    if span > pd.Timedelta(days=2):
+        daily = ordered.set_index("period_start")[list(columns)].resample("1D").sum()
+        series, time_format = daily.cumsum().reset_index(), "%b %d"
+    else:
+        series, time_format = ordered[["period_start", *columns]].copy(), "%H:%M:%S"
+        series[list(columns)] = series[list(columns)].cumsum()
+    series = series.rename(columns={"period_start": "time", **columns})
+    return series.melt("time", var_name="series", value_name="usd"), time_format

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
+from typing import Any
 
 from sskai.catalog.catalog import Catalog
+from sskai.catalog.managed import SAGEMAKER_REAL_TIME, SAGEMAKER_TRAINING
 from sskai.clusters.base import NodeRun
 from sskai.costs import (
     SECONDS_PER_HOUR,
@@ -18,6 +21,26 @@ from sskai.store.metadata import CostRecord
 from sskai.store.stores import Stores
 
 SAGEMAKER_SERVERLESS = "SageMaker Serverless Inference"
+
+
+def region_of(zone: str) -> str:
+    """``us-east-1a`` -> ``us-east-1``; a region stays as it is."""
+    return re.sub(r"(\d)[a-z]$", r"\1", zone)
+
+
+def managed_alternative(
+    catalog: Catalog, service: str, instance_type: str, region: str, ondemand_usd_per_hour: float, seconds: float
+) -> dict[str, Any]:
+    """A cost record's managed-service figures: the same instance-seconds as a SageMaker ML instance."""
+    if catalog.sagemaker is None or ondemand_usd_per_hour <= 0:
+        return {}
+    price = catalog.sagemaker.price(instance_type, region, ondemand_usd_per_hour)
+    return {
+        "managed": f"{service} {price.instance}",
+        "managed_usd": seconds * price.usd_per_hour / SECONDS_PER_HOUR,
+        "managed_usd_per_hour": price.usd_per_hour,
+        "managed_estimated": price.estimated,
+    }
 
 
 def record_node_cost(
@@ -58,6 +81,14 @@ def record_node_cost(
                 "spot_usd_per_hour": spot_usd_per_hour(offer),
                 "ondemand_usd_per_hour": offer.ondemand_usd_per_hour,
                 "catalog": catalog.source,
+                **managed_alternative(
+                    catalog,
+                    SAGEMAKER_REAL_TIME if resource_kind == ResourceKind.ENDPOINT else SAGEMAKER_TRAINING,
+                    instance_type,
+                    region,
+                    offer.ondemand_usd_per_hour or 0.0,
+                    seconds * node_count,
+                ),
             },
         )
     )
@@ -98,6 +129,8 @@ def record_serverless_cost(
                 "requests": requests,
                 "request_fee_usd": charge.request_fee_usd,
                 "catalog": catalog.source,
+                "managed": SAGEMAKER_SERVERLESS,
+                "managed_usd": sagemaker_serverless_usd(catalog.aws_lambda, memory_mb, busy_seconds),
             },
         )
     )
@@ -112,6 +145,7 @@ def record_node_run_cost(
     until: datetime,
     rework_seconds: float = 0.0,
     simulated: bool = True,
+    catalog: Catalog | None = None,
 ) -> CostRecord | None:
     """One node's life at its own price (spot worker, on-demand head), against on demand for the same work.
 
@@ -146,6 +180,18 @@ def record_node_run_cost(
                 "ondemand_usd_per_hour": spec.ondemand_usd_per_hour,
                 "rework_seconds": rework_seconds,
                 "end_reason": run.end_reason,
+                **(
+                    managed_alternative(
+                        catalog,
+                        SAGEMAKER_TRAINING,
+                        spec.instance_type,
+                        region_of(spec.zone),
+                        spec.ondemand_usd_per_hour,
+                        useful,
+                    )
+                    if catalog is not None
+                    else {}
+                ),
             },
         )
     )

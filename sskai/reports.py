@@ -76,8 +76,18 @@ def profile_section(metrics: ProfileMetrics, title: str) -> Section:
 def ledger_section(rows: Iterable[LedgerRow], by: LedgerGrouping) -> Section:
     rows = list(rows)
     table = Table(
-        (str(by), "paid (USD)", "instead (USD)", "saving (USD)", "saving"),
-        tuple((r.group, usd(r.paid_usd), usd(r.instead_usd), usd(r.saving_usd), r.saving) for r in rows),
+        (str(by), "paid (USD)", "on demand (USD)", "saving", "managed service (USD)", "vs managed"),
+        tuple(
+            (
+                r.group,
+                usd(r.paid_usd),
+                usd(r.instead_usd),
+                r.saving,
+                "-" if r.managed_usd is None else usd(r.managed_usd),
+                r.managed_saving,
+            )
+            for r in rows
+        ),
     )
     simulated = any(r.simulated for r in rows)
     note = "simulated metering: seconds measured here, priced at catalog prices" if simulated else ""

@@ -15,7 +15,7 @@ import streamlit as st
 
 from sskai.errors import StoredRecordInvalid
 from sskai.kinds import Status
-from sskai.ledger import LedgerGrouping, cost_frame, ledger_rows
+from sskai.ledger import LedgerGrouping, cost_frame, cumulative_costs, ledger_rows
 from sskai.profiling.metrics import ProfileMetrics
 from sskai.recommend import Recommendation
 from sskai.reports import (
@@ -69,25 +69,27 @@ def dashboard_page(stores) -> None:
         st.info("No cost records yet. Run `sskai demo` (or the pipeline flow) to train and serve a model.")
         return
     paid, baseline = frame["paid_usd"].sum(), frame["baseline_usd"].sum()
+    managed = frame["managed_usd"].dropna().sum()
     saving_pct = 100.0 * (baseline - paid) / baseline if baseline > 0 else 0.0
-    left, middle, right = st.columns(3)
+    left, middle, right, far = st.columns(4)
     left.metric("Paid (USD)", f"{paid:.6f}")
-    middle.metric("On-demand / managed would have cost (USD)", f"{baseline:.6f}")
-    right.metric("Saved", f"{saving_pct:.1f}%", f"{baseline - paid:.6f} USD")
+    middle.metric("On demand would have cost (USD)", f"{baseline:.6f}")
+    right.metric("Saved vs on demand", f"{saving_pct:.1f}%", f"{baseline - paid:.6f} USD")
+    far.metric("SageMaker would have cost (USD)", f"{managed:.6f}")
     if frame["simulated"].any():
         st.caption("Simulated metering: seconds measured on this machine, priced at catalog spot and on-demand prices.")
-
-    ordered = frame.sort_values("period_start")
-    cumulative = pd.DataFrame(
-        {
-            "time": ordered["period_start"],
-            "paid": ordered["paid_usd"].cumsum(),
-            "instead": ordered["baseline_usd"].cumsum(),
-        }
-    ).melt("time", var_name="series", value_name="usd")
     st.subheader("Cumulative cost over time")
+    cumulative, time_format = cumulative_costs(frame)
     st.altair_chart(
-        alt.Chart(cumulative).mark_line(point=True).encode(x="time:T", y="usd:Q", color="series:N"), width="stretch"
+        alt.Chart(cumulative)
+        .mark_line(point=True, interpolate="step-after")
+        .encode(
+            x=alt.X("time:T", title=None, axis=alt.Axis(format=time_format)),
+            y=alt.Y("usd:Q", title="USD, cumulative"),
+            color=alt.Color("series:N", title=None),
+            tooltip=["time:T", "series:N", alt.Tooltip("usd:Q", format=".6f")],
+        ),
+        width="stretch",
     )
     st.subheader("By resource")
     by_kind = ledger_rows(frame, LedgerGrouping.KIND)
@@ -104,7 +106,9 @@ def dashboard_page(stores) -> None:
     show_sections(
         [
             ledger_section(by_kind, LedgerGrouping.KIND),
+            ledger_section(ledger_rows(frame, LedgerGrouping.RESOURCE), LedgerGrouping.RESOURCE),
             ledger_section(ledger_rows(frame, LedgerGrouping.DAY), LedgerGrouping.DAY),
+            ledger_section(ledger_rows(frame, LedgerGrouping.MONTH), LedgerGrouping.MONTH),
         ]
     )
 

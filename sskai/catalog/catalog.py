@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, fields
 from functools import cache
 from pathlib import Path
 
+from sskai.catalog.managed import SageMakerPricing, load_sagemaker_pricing
 from sskai.errors import NotFound
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -82,6 +83,7 @@ class Catalog:
     cpu_offers: tuple[CpuOffer, ...]
     aws_lambda: LambdaPricing
     source: str
+    sagemaker: SageMakerPricing | None = None  # the managed alternative to spot training and serving
 
     def offer(self, instance_type: str, region: str) -> InstanceOffer:
         for offer in self.offers:
@@ -195,10 +197,12 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
         timeout_seconds_max=serverless["timeout_seconds_max"],
         sagemaker_serverless_usd_per_gb_second=pricing["sagemaker_serverless_inference"]["usd_per_gb_second"],
     )
+    ondemand = {(o.instance_type, o.region): o.ondemand_usd_per_hour for o in (*offers, *cpu_offers)}
     return Catalog(
         offers=offers,
         accelerators=accelerators,
         cpu_offers=cpu_offers,
         aws_lambda=aws_lambda,
+        sagemaker=load_sagemaker_pricing(data_dir / "sagemaker_pricing.json", ondemand),
         source="snapshot 2025-11-30 (ec2instances.info via tsaol/aws-gpu)",
     )

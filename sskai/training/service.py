@@ -12,6 +12,7 @@ from sskai.clusters.base import NodeRun
 from sskai.errors import SskaiError, TrainingFailed
 from sskai.kinds import ResourceKind, Status
 from sskai.metering import record_node_run_cost
+from sskai.pricing import current_catalog
 from sskai.recommend import TrainingPlan
 from sskai.spot.simulation import SpotSimulation
 from sskai.spot.simulator import PreemptionSimulator, SimulatorAction
@@ -214,6 +215,7 @@ def _meter_nodes(stores: Stores, record: Training, attempt: int, runs: list[Node
     events = [e for e in training_events(stores.metadata, record.id) if e.attempt == attempt]
     workers = TrainingConfig.model_validate(record.config).num_workers
     losses = lost_work(events, workers)
+    catalog = current_catalog(stores)
     until = utcnow()
     for run in runs:
         rework = 0.0
@@ -222,5 +224,11 @@ def _meter_nodes(stores: Stores, record: Training, attempt: int, runs: list[Node
                 if run.started_at <= loss.at <= (run.ended_at or until):
                     rework += loss.lost_seconds
         record_node_run_cost(
-            stores, resource_id=record.id, owner=record.owner, run=run, until=until, rework_seconds=rework
+            stores,
+            resource_id=record.id,
+            owner=record.owner,
+            run=run,
+            until=until,
+            rework_seconds=rework,
+            catalog=catalog,
         )
