@@ -7,6 +7,7 @@ from typing import Any
 from prefect.deployments.runner import RunnerDeployment
 from prefect.events import DeploymentEventTrigger
 
+from flows.budget import budget_alert_flow
 from flows.deploy import deploy_flow
 from flows.monitor import monitor_flow
 from flows.pipeline import pipeline_flow
@@ -16,6 +17,7 @@ from flows.recommend import recommend_flow
 from flows.retrain import retrain_flow
 from flows.train import resume_training_flow, train_flow
 from flows.upload import upload_flow
+from tasks.budgets import BUDGET_CROSSED
 from tasks.upload import DATASET_UPLOADED
 
 # Endpoint metering: often enough that a dead endpoint is noticed within a quarter hour.
@@ -36,6 +38,16 @@ def retrain_on_new_data() -> DeploymentEventTrigger:
     )
 
 
+def alert_on_budget() -> DeploymentEventTrigger:
+    """Deliver each budget alert the monitor raises, as soon as it is raised."""
+    return DeploymentEventTrigger(
+        name="alert when a budget projection is crossed",
+        expect={BUDGET_CROSSED},
+        match={"prefect.resource.id": "sskai.budget.*"},
+        parameters={"alert_id": "{{ event.payload.alert_id }}"},
+    )
+
+
 def all_deployments(job_variables: dict[str, Any] | None = None) -> list[RunnerDeployment]:
     """Every deployment; ``job_variables`` go to the work pool's job (a process worker's working folder)."""
     extra: dict[str, Any] = {"job_variables": job_variables} if job_variables else {}
@@ -50,4 +62,5 @@ def all_deployments(job_variables: dict[str, Any] | None = None) -> list[RunnerD
         monitor_flow.to_deployment("monitor", cron=MONITOR_CRON, **extra),
         pricing_refresh_flow.to_deployment("pricing-refresh", cron=PRICING_REFRESH_CRON, **extra),
         retrain_flow.to_deployment("retrain", cron=RETRAIN_CRON, triggers=[retrain_on_new_data()], **extra),
+        budget_alert_flow.to_deployment("budget-alert", triggers=[alert_on_budget()], **extra),
     ]

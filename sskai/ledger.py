@@ -88,8 +88,8 @@ def describe_saving(paid_usd: float, instead_usd: float, instead: str, request_f
     return f"{times} what {instead} would cost{why}"
 
 
-def cost_frame(stores: Stores) -> pd.DataFrame:
-    """Every cost record of the current owner, one row each."""
+def cost_frame(stores: Stores, owner: str | None = None) -> pd.DataFrame:
+    """Every cost record of ``owner`` (the current owner by default), one row each."""
     rows = [
         {
             "day": r.period_start.date(),
@@ -109,7 +109,7 @@ def cost_frame(stores: Stores) -> pd.DataFrame:
             "period_start": r.period_start,
             "simulated": r.simulated,
         }
-        for r in stores.metadata.list(CostRecord, owner=stores.settings.owner)
+        for r in stores.metadata.list(CostRecord, owner=owner or stores.settings.owner)
     ]
     return pd.DataFrame(rows, columns=COLUMNS)
 

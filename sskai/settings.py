@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     user_code_max_processes: int = Field(
         64, gt=0, description="process and thread cap of each sandboxed process running user code"
     )
+    alert_notification_block: str = Field(
+        "", description="a Prefect notification block (Slack, e-mail, ...) that budget alerts are also sent to"
+    )
     endpoint_workers: int = Field(1, gt=0, description="inference worker processes per local endpoint")
     endpoint_request_timeout_seconds: float = Field(
         30.0, gt=0, description="a request the model takes longer on gets 504 and its worker is restarted"

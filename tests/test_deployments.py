@@ -13,6 +13,7 @@ from deployments.catalog import MONITOR_CRON, PRICING_REFRESH_CRON, RETRAIN_CRON
 from sskai.recommend import Workload
 from sskai.training.config import TrainingConfig
 from tasks import common
+from tasks.budgets import BUDGET_CROSSED
 from tasks.upload import DATASET_UPLOADED
 from tests.test_layout import ROOT
 
@@ -39,6 +40,7 @@ def test_every_deployment_registers_with_its_schedule() -> None:
         "monitor",
         "pricing-refresh",
         "retrain",
+        "budget-alert",
     }
     [schedule] = registered["monitor"].schedules
     assert schedule.schedule.cron == MONITOR_CRON
@@ -60,6 +62,8 @@ def test_every_deployment_registers_with_its_schedule() -> None:
     assert trigger["expect"] == [DATASET_UPLOADED] and trigger["parameters"] == {
         "dataset_name": "{{ event.resource.name }}"
     }
+    [alert] = declared["budget-alert"]["triggers"]
+    assert alert["expect"] == [BUDGET_CROSSED] and alert["parameters"] == {"alert_id": "{{ event.payload.alert_id }}"}
 
 
 def test_a_worker_takes_its_stores_from_the_named_settings_block(home, tmp_path, monkeypatch) -> None:

@@ -57,14 +57,16 @@ def test_up_runs_a_flow_from_the_api_starts_nothing_twice_and_down_ends_everythi
     names = {d["name"] for d in httpx.post(f"{api}/deployments/filter", json={}).json()}
     assert {"upload", "train", "deploy", "monitor", "pricing-refresh", "pipeline"} <= names
 
-    # A run triggered through the Prefect API, executed by the platform's worker.
+    # Runs triggered through the Prefect API, executed by the platform's worker: upload, profile, recommend.
     script = (
         "import sys, pathlib; from sskai.examples import build_example; "
         "from prefect.deployments import run_deployment; "
         "model, data = build_example('mlp', pathlib.Path(sys.argv[1])); "
         "parameters = {'model_name': 'mlp', 'model_zip': str(model), 'dataset_name': 'mlp', 'dataset_zip': str(data)}; "
         "run = run_deployment('upload/upload', parameters=parameters, timeout=240); "
-        "print(run.state.type.value)"
+        "print(run.state.type.value); "
+        "print(run_deployment('profile/profile', parameters={'model_name': 'mlp'}, timeout=240).state.type.value); "
+        "print(run_deployment('recommend/recommend', parameters={'model_name': 'mlp'}, timeout=240).state.type.value)"
     )
     run = subprocess.run(
         [sys.executable, "-c", script, str(tmp_path)],
@@ -74,7 +76,7 @@ def test_up_runs_a_flow_from_the_api_starts_nothing_twice_and_down_ends_everythi
         text=True,
         timeout=300,
     )
-    assert run.stdout.strip().endswith("COMPLETED"), run.stdout + run.stderr[-2000:]
+    assert run.stdout.split() == ["COMPLETED"] * 3, run.stdout + run.stderr[-2000:]
     # The new dataset version's event triggers the retrain deployment (nothing serves yet: it retrains nothing).
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -101,6 +103,50 @@ def test_up_runs_a_flow_from_the_api_starts_nothing_twice_and_down_ends_everythi
             break
         time.sleep(2)
     assert trainings and trainings[0]["state_type"] == "COMPLETED", trainings
+
+    # A budget below what the training cost: the monitor's projection crosses it, and the alert is delivered.
+    assert sskai("budget", "set", "0.000001", env=env).returncode == 0
+    monitor = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from prefect.deployments import run_deployment; "
+            "print(run_deployment('monitor/monitor', timeout=240).state.type.value)",
+        ],
+        cwd=REPO,
+        env={**env, "PREFECT_API_URL": api},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert monitor.stdout.strip().endswith("COMPLETED"), monitor.stdout + monitor.stderr[-2000:]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        alerts = [r for r in httpx.post(f"{api}/flow_runs/filter", json={}).json() if "alert_id" in r["parameters"]]
+        if alerts and alerts[0]["state_type"] in ("COMPLETED", "FAILED", "CRASHED"):
+            break
+        time.sleep(2)
+    assert alerts and alerts[0]["state_type"] == "COMPLETED", alerts
+    budget = sskai("budget", env=env).stdout
+    assert "of the $0.000001 budget" in budget and "delivered" in budget and "not delivered" not in budget, budget
+
+    # Every page, as a user sees it (the screenshots go with the closing note when SSKAI_SCREENSHOTS names a folder).
+    shots = Path(os.environ.get("SSKAI_SCREENSHOTS") or tmp_path / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
+    with open_page(f"http://127.0.0.1:{dashboard_port}/", tmp_path / "chromium") as page:
+        page.wait_for_text("Budget alert", "Recent flow runs", "Cumulative cost over time")
+        time.sleep(3)  # tables and charts draw after their titles
+        page.screenshot(shots / "dashboard.png")
+        for name, shown in (
+            ("Data", "Datasets"),
+            ("Models", "Profile"),
+            ("Train", "Loss curves"),
+            ("Inference", "Endpoints"),
+        ):
+            page.click("label", name)
+            page.wait_for_text(shown)
+            time.sleep(3)
+            page.screenshot(shots / f"{name.lower()}.png")
     listed = sskai("status", env=env)
     assert listed.stdout.count("running") == 4, listed.stdout
 

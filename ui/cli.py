@@ -33,7 +33,9 @@ datasets_app = typer.Typer(help="Choose which stored version a dataset name reso
 app.add_typer(upload_app, name="upload")
 app.add_typer(endpoints_app, name="endpoints")
 app.add_typer(models_app, name="models")
+budget_app = typer.Typer(help="A monthly budget: the monitor alerts when the month's projection crosses it.")
 app.add_typer(datasets_app, name="datasets")
+app.add_typer(budget_app, name="budget")
 console = Console()
 
 
@@ -387,6 +389,34 @@ def costs(by: Annotated[LedgerGrouping, typer.Option(help="Roll up per day, mont
     from sskai.ledger import cost_frame, ledger_rows
 
     _print_costs(ledger_rows(cost_frame(_stores()), by), by)
+
+
+@budget_app.callback(invoke_without_command=True)
+def budget_show(context: typer.Context) -> None:
+    """This month's spend, its projection, the budget, and the alerts raised."""
+    if context.invoked_subcommand:
+        return
+    from sskai.budgets import projection
+    from sskai.store.metadata import BudgetAlert
+
+    stores = _stores()
+    console.print(projection(stores, stores.settings.owner).describe(), markup=False)
+    for alert in stores.metadata.list(BudgetAlert, owner=stores.settings.owner):
+        delivered = f"delivered {alert.delivered_at:%Y-%m-%d %H:%M}" if alert.delivered_at else "not delivered yet"
+        console.print(f"alert, {alert.status_reason} ({delivered})", markup=False)
+
+
+@budget_app.command("set")
+def budget_set(monthly_usd: Annotated[float, typer.Argument(help="USD a month.")]) -> None:
+    """Set (or change) your monthly budget."""
+    from sskai.budgets import set_budget
+
+    stores = _stores()
+    try:
+        set_budget(stores, stores.settings.owner, monthly_usd)
+    except ValueError as exc:
+        raise _fail(exc) from exc
+    console.print(f"monthly budget of {stores.settings.owner}: ${monthly_usd:,.2f}", markup=False)
 
 
 @app.command()

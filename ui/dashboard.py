@@ -13,6 +13,7 @@ import httpx
 import pandas as pd
 import streamlit as st
 
+from sskai.budgets import projection
 from sskai.errors import StoredRecordInvalid
 from sskai.kinds import Status
 from sskai.ledger import LedgerGrouping, cost_frame, cumulative_costs, ledger_rows
@@ -25,7 +26,7 @@ from sskai.reports import (
     recommendation_sections,
     training_cost_section,
 )
-from sskai.store.metadata import Dataset, Endpoint, Model, Profile, Training
+from sskai.store.metadata import BudgetAlert, Dataset, Endpoint, LogEntry, Model, Profile, Training
 from sskai.store.metadata import Recommendation as RecommendationRecord
 from sskai.training.config import TrainingConfig
 from sskai.training.summary import training_summary
@@ -61,8 +62,25 @@ def flow_runs_section() -> None:
         st.dataframe(runs, hide_index=True)
 
 
+def budget_section(stores) -> None:
+    """This month to date, the projection against the budget, and the alerts raised."""
+    current = projection(stores, stores.settings.owner)
+    st.subheader(f"Budget, {current.month}")
+    left, middle, right = st.columns(3)
+    left.metric("Month to date (USD)", f"{current.spent_usd:.6f}")
+    middle.metric("Projected for the month (USD)", f"{current.projected_usd:.6f}")
+    right.metric("Budget (USD)", "none" if current.budget_usd is None else f"{current.budget_usd:.6f}")
+    if current.over:
+        st.error(f"Over budget: {current.describe()}")
+    alerts = stores.metadata.list(BudgetAlert, owner=stores.settings.owner)
+    for alert in alerts:
+        delivered = f"delivered {alert.delivered_at:%Y-%m-%d %H:%M} UTC" if alert.delivered_at else "not delivered yet"
+        st.warning(f"Budget alert, {alert.status_reason} ({delivered})")
+
+
 def dashboard_page(stores) -> None:
     st.header("Spend and savings")
+    budget_section(stores)
     flow_runs_section()
     frame = cost_frame(stores)
     if frame.empty:
@@ -281,6 +299,20 @@ def inference_page(stores) -> None:
         ),
         hide_index=True,
     )
+    events = [
+        entry
+        for endpoint in endpoints
+        for entry in stores.metadata.list(LogEntry, resource_id=endpoint.id)
+        if entry.level != "INFO"
+    ]
+    if events:
+        st.subheader("Endpoint events")
+        st.dataframe(
+            pd.DataFrame([{"at": e.created_at, "level": e.level, "event": e.message} for e in events]).sort_values(
+                "at", ascending=False
+            ),
+            hide_index=True,
+        )
     ready = [e for e in endpoints if e.status == Status.READY]
     if not ready:
         return

@@ -200,6 +200,26 @@ class Promotion(Record, Base):
     reason: Mapped[str] = mapped_column(Text)
 
 
+class Budget(Record, Base):
+    """An owner's monthly spending limit; the monitor alerts once when the month's projection crosses it."""
+
+    __tablename__ = "budgets"
+    __table_args__ = (UniqueConstraint("owner"),)
+    monthly_usd: Mapped[float] = mapped_column(Float)
+
+
+class BudgetAlert(Record, Base):
+    """One crossing of one budget in one month: raised by the monitor, delivered by the budget-alert flow."""
+
+    __tablename__ = "budget_alerts"
+    __table_args__ = (UniqueConstraint("owner", "month", "budget_usd"),)
+    month: Mapped[str] = mapped_column(String(7))  # "2026-11"
+    budget_usd: Mapped[float] = mapped_column(Float)
+    spent_usd: Mapped[float] = mapped_column(Float)
+    projected_usd: Mapped[float] = mapped_column(Float)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
 class CostRecord(Record, Base):
     """One metered stretch of one resource: what was paid and what the alternative would have cost."""
 
