@@ -10,11 +10,13 @@ from prefect.client.orchestration import get_client
 
 from blocks.settings import register_settings
 from deployments.catalog import MONITOR_CRON, PRICING_REFRESH_CRON, RETRAIN_CRON, all_deployments
+from deployments.kubernetes_pool import ensure_pool, job_template, render_job
 from sskai.recommend import Workload
 from sskai.training.config import TrainingConfig
 from tasks import common
 from tasks.budgets import BUDGET_CROSSED
 from tasks.upload import DATASET_UPLOADED
+from tests.helpers import validate_manifests
 from tests.test_layout import ROOT
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -81,3 +83,33 @@ def test_a_worker_takes_its_stores_from_the_named_settings_block(home, tmp_path,
     assert settings.owner == "tester" and settings.home == home.resolve()  # the rest still comes from here
     shared.mkdir()
     assert common.stores().metadata.url == database_url
+
+
+def test_the_kubernetes_pool_renders_a_job_its_schema_accepts() -> None:
+    """The pool's job template, filled in as a worker fills it, is a valid batch/v1 Job run as non-root."""
+    template = job_template(image="registry.example/sskai:1.0")
+    job = render_job(template, {"env": {"SSKAI_SETTINGS_BLOCK": "team"}})
+    checked = validate_manifests([job])
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    pod = job["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] and pod["serviceAccountName"] == "sskai-flows"
+    [container] = pod["containers"]
+    assert container["image"] == "registry.example/sskai:1.0"
+    assert container["env"] == [{"name": "SSKAI_SETTINGS_BLOCK", "value": "team"}]
+    assert container["securityContext"]["capabilities"]["drop"] == ["ALL"]
+    assert job["spec"]["completions"] == 1 and "completions" not in pod  # on the Job, where Kubernetes reads it
+    # The check can fail: a Job whose pod has no containers is refused.
+    broken = render_job(template)
+    del broken["spec"]["template"]["spec"]["containers"]
+    assert validate_manifests([broken]).returncode == 1
+
+
+def test_the_kubernetes_pool_registers_with_sskais_template() -> None:
+    asyncio.run(ensure_pool("sskai-kubernetes-test", job_template()))
+
+    async def read():
+        async with get_client() as client:
+            return await client.read_work_pool("sskai-kubernetes-test")
+
+    pool = asyncio.run(read())
+    assert pool.type == "kubernetes" and pool.base_job_template == job_template()

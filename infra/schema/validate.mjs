@@ -1,15 +1,17 @@
-// Validate Kubernetes manifests (a JSON array on stdin) against the Karpenter CRD and Kubernetes core schemas.
+// Validate Kubernetes manifests (a JSON array on stdin) against the Karpenter CRD and Kubernetes core and batch schemas.
 // Prints one line per manifest: "ok <kind>/<name>" or "invalid <kind>/<name>: <reason>"; exits 1 if any is invalid.
 import { NodePool } from "@kubernetes-models/karpenter/karpenter.sh/v1/NodePool";
 import { EC2NodeClass } from "@kubernetes-models/karpenter/karpenter.k8s.aws/v1/EC2NodeClass";
 import { Pod } from "kubernetes-models/v1/Pod";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import { Job } from "kubernetes-models/batch/v1/Job";
 
 const models = {
   "karpenter.sh/v1/NodePool": NodePool,
   "karpenter.k8s.aws/v1/EC2NodeClass": EC2NodeClass,
   "v1/Pod": Pod,
   "v1/ServiceAccount": ServiceAccount,
+  "batch/v1/Job": Job,
 };
 let input = "";
 for await (const chunk of process.stdin) input += chunk;
