@@ -8,6 +8,7 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.events import DeploymentEventTrigger
 
 from flows.budget import budget_alert_flow
+from flows.delete import delete_flow
 from flows.deploy import deploy_flow
 from flows.monitor import monitor_flow
 from flows.pipeline import pipeline_flow
@@ -59,6 +60,7 @@ def all_deployments(job_variables: dict[str, Any] | None = None) -> list[RunnerD
         train_flow.to_deployment("train", **extra),
         resume_training_flow.to_deployment("resume-training", **extra),
         deploy_flow.to_deployment("deploy", **extra),
+        delete_flow.to_deployment("delete", **extra),
         monitor_flow.to_deployment("monitor", cron=MONITOR_CRON, **extra),
         pricing_refresh_flow.to_deployment("pricing-refresh", cron=PRICING_REFRESH_CRON, **extra),
         retrain_flow.to_deployment("retrain", cron=RETRAIN_CRON, triggers=[retrain_on_new_data()], **extra),

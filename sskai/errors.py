@@ -55,3 +55,7 @@ class ClusterLost(TrainingFailed):
     """The cluster under a training run died beyond Ray's own restarts; a new cluster can resume it."""
 
     retryable = True
+
+
+class InUse(SskaiError):
+    """A stored version cannot be deleted while something uses it; the message names what."""

@@ -84,6 +84,19 @@ class Page:
         )
         self.wait_for(expression, timeout_seconds)
 
+    def set_files(self, selector: str, path: Path, timeout_seconds: float = 60.0) -> None:
+        """Choose ``path`` in the file input ``selector``, as a person picking it in the file dialog would."""
+        self.wait_for(f"document.querySelector({json.dumps(selector)}) !== null", timeout_seconds)
+        root = self.call("DOM.getDocument", depth=-1, pierce=True)["root"]["nodeId"]
+        node = self.call("DOM.querySelector", nodeId=root, selector=selector)["nodeId"]
+        self.call("DOM.setFileInputFiles", files=[str(path)], nodeId=node)
+
+    def type_into(self, selector: str, text: str) -> None:
+        """Focus the input ``selector`` and type ``text`` (Streamlit reads real key input, not a set value)."""
+        self.wait_for(f"document.querySelector({json.dumps(selector)}) !== null")
+        self.call("Runtime.evaluate", expression=f"document.querySelector({json.dumps(selector)}).focus()")
+        self.call("Input.insertText", text=text)
+
     def screenshot(self, path: Path) -> Path:
         path.write_bytes(base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"]))
         return path

@@ -102,7 +102,9 @@ def test_dashboard_pages_show_what_the_pipeline_did(pipeline_run) -> None:
     frame = cost_frame(stores)
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Paid (USD)"] == f"{frame['paid_usd'].sum():.6f}"
-    assert metrics["On-demand / managed would have cost (USD)"] == f"{frame['baseline_usd'].sum():.6f}"
+    assert metrics["On demand would have cost (USD)"] == f"{frame['baseline_usd'].sum():.6f}"
+    assert metrics["SageMaker would have cost (USD)"] == f"{frame['managed_usd'].dropna().sum():.6f}"
+    assert metrics["Month to date (USD)"] == f"{frame['paid_usd'].sum():.6f}"  # all of it ran this month
     assert len(app.get("vega_lite_chart")) == 2  # cumulative cost over time, and cost by resource
     runs = app.dataframe[0].value  # the flow runs, with their state, read from the Prefect API
     assert ("pipeline", "Completed") in set(zip(runs["flow"], runs["state"], strict=True))

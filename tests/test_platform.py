@@ -15,9 +15,12 @@ import httpx
 import pytest
 
 from sskai.serving.process import free_port
+from sskai.store.metadata import Dataset
+from sskai.store.stores import open_stores
 from tests.browser import open_page
 
 REPO = Path(__file__).resolve().parents[1]
+DRAWN = "document.querySelectorAll('.vega-embed canvas, .vega-embed svg').length >= {}"  # charts drawn
 
 
 def running(pid: int) -> bool:
@@ -130,12 +133,35 @@ def test_up_runs_a_flow_from_the_api_starts_nothing_twice_and_down_ends_everythi
     budget = sskai("budget", env=env).stdout
     assert "of the $0.000001 budget" in budget and "delivered" in budget and "not delivered" not in budget, budget
 
-    # Every page, as a user sees it (the screenshots go with the closing note when SSKAI_SCREENSHOTS names a folder).
-    shots = Path(os.environ.get("SSKAI_SCREENSHOTS") or tmp_path / "screenshots")
+    # A dataset uploaded from the Data page goes through the upload deployment; deleting it goes through delete.
+    with open_page(f"http://127.0.0.1:{dashboard_port}/", tmp_path / "chromium") as page:
+        page.click("label", "Data")
+        page.click("summary", "Upload a dataset")
+        page.type_into("[data-testid=stForm] input[type=text]", "fresh")
+        page.set_files("[data-testid=stForm] input[type=file]", tmp_path / "mlp-data.zip")
+        page.wait_for_text("mlp-data.zip")
+        time.sleep(2)  # the file is listed before its bytes have reached the dashboard's server
+        page.click("button", "Store the dataset")
+        page.wait_for_text("upload started: flow run")
+    metadata = open_stores().metadata
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not metadata.list(Dataset, name="fresh"):
+        time.sleep(2)
+    [fresh] = metadata.list(Dataset, name="fresh")
+    with open_page(f"http://127.0.0.1:{dashboard_port}/", tmp_path / "chromium") as page:
+        page.click("label", "Data")
+        page.click("summary", "Delete a dataset version")
+        page.click("button", "Delete")  # the newest version is the one offered first
+        page.wait_for_text("deleted dataset fresh v1")
+    assert metadata.get(Dataset, fresh.id).status == "stopped"
+
+    # Every page, as a user sees it (kept for the closing note when SSKAI_SCREENSHOT_DIR names a folder).
+    shots = Path(os.environ.get("SSKAI_SCREENSHOT_DIR") or tmp_path / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
     with open_page(f"http://127.0.0.1:{dashboard_port}/", tmp_path / "chromium") as page:
         page.wait_for_text("Budget alert", "Recent flow runs", "Cumulative cost over time")
-        time.sleep(3)  # tables and charts draw after their titles
+        page.wait_for(DRAWN.format(2))
+        time.sleep(2)  # tables draw after their titles
         page.screenshot(shots / "dashboard.png")
         for name, shown in (
             ("Data", "Datasets"),
@@ -145,7 +171,9 @@ def test_up_runs_a_flow_from_the_api_starts_nothing_twice_and_down_ends_everythi
         ):
             page.click("label", name)
             page.wait_for_text(shown)
-            time.sleep(3)
+            if name == "Train":
+                page.wait_for(DRAWN.format(2))  # the node timeline and the loss curves
+            time.sleep(2)
             page.screenshot(shots / f"{name.lower()}.png")
     listed = sskai("status", env=env)
     assert listed.stdout.count("running") == 4, listed.stdout

@@ -197,6 +197,28 @@ def use_dataset(name: str, version: int) -> None:
     _use_version("dataset", name, version)
 
 
+@models_app.command("delete")
+def delete_model(name: str, version: int) -> None:
+    """Delete model NAME at VERSION (refused while an endpoint or a training uses it)."""
+    _delete_version("model", name, version)
+
+
+@datasets_app.command("delete")
+def delete_dataset(name: str, version: int) -> None:
+    """Delete dataset NAME at VERSION (refused while a training, or an endpoint trained on it, uses it)."""
+    _delete_version("dataset", name, version)
+
+
+def _delete_version(what: str, name: str, version: int) -> None:
+    from flows.delete import delete_flow
+
+    try:
+        delete_flow(what, name, version)
+    except Exception as exc:
+        raise _fail(exc) from exc
+    console.print(f"deleted {what} {name} v{version}", markup=False)
+
+
 def _use_version(what: str, name: str, version: int) -> None:
     from sskai.store.metadata import Dataset, Model
 
@@ -400,10 +422,10 @@ def budget_show(context: typer.Context) -> None:
     from sskai.store.metadata import BudgetAlert
 
     stores = _stores()
-    console.print(projection(stores, stores.settings.owner).describe(), markup=False)
+    console.print(projection(stores, stores.settings.owner).describe(), markup=False, soft_wrap=True)
     for alert in stores.metadata.list(BudgetAlert, owner=stores.settings.owner):
         delivered = f"delivered {alert.delivered_at:%Y-%m-%d %H:%M}" if alert.delivered_at else "not delivered yet"
-        console.print(f"alert, {alert.status_reason} ({delivered})", markup=False)
+        console.print(f"alert, {alert.status_reason} ({delivered})", markup=False, soft_wrap=True)
 
 
 @budget_app.command("set")

@@ -7,6 +7,7 @@ HTTP; it never imports or runs user code.
 from __future__ import annotations
 
 import json
+import uuid
 
 import altair as alt
 import httpx
@@ -32,7 +33,7 @@ from sskai.training.config import TrainingConfig
 from sskai.training.summary import training_summary
 from sskai.training.timeline import timeline_frames, training_events
 from tasks.common import stores as open_stores
-from ui.prefect_actions import PrefectUnavailable, recent_flow_runs, start_deployment
+from ui.prefect_actions import PrefectUnavailable, recent_flow_runs, run_to_the_end, start_deployment
 
 PAGES = ("Dashboard", "Data", "Models", "Train", "Inference")
 
@@ -133,30 +134,95 @@ def dashboard_page(stores) -> None:
 
 def data_page(stores) -> None:
     st.header("Datasets")
+    datasets = stores.metadata.list(Dataset, owner=stores.settings.owner)
     rows = [
         {
             "name": d.name,
             "version": d.version,
+            "status": "deleted" if d.status == Status.STOPPED else d.status,
             "layout": d.manifest.get("layout"),
             "samples": d.manifest.get("num_samples"),
             "bytes": d.size_bytes,
             "sha256": d.content_sha256[:12],
             "uploaded": d.created_at,
         }
-        for d in stores.metadata.list(Dataset, owner=stores.settings.owner)
+        for d in datasets
     ]
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True)
     else:
         st.info("No datasets yet.")
+    upload_form(stores, "dataset")
+    stored = [d for d in datasets if d.status == Status.READY]
+    if stored:
+        delete_form("dataset", [(d.name, d.version) for d in reversed(stored)])
+
+
+def upload_form(stores, kind: str) -> None:
+    """Upload a zip through the platform's ``upload`` deployment; this process only stores the bytes it was sent."""
+    with st.expander(f"Upload a {kind}", expanded=False), st.form(f"upload-{kind}"):
+        name = st.text_input("Name")
+        archive = st.file_uploader(f"{kind.capitalize()} zip", type=["zip"])
+        declaration = model_declaration_fields() if kind == "model" else None
+        if st.form_submit_button(f"Store the {kind}"):
+            if not (name and archive):
+                st.error("give a name and a zip file")
+                return
+            incoming = stores.settings.home / "incoming"
+            incoming.mkdir(parents=True, exist_ok=True)
+            path = incoming / f"{uuid.uuid4().hex}.zip"
+            path.write_bytes(archive.getvalue())
+            parameters = {f"{kind}_name": name, f"{kind}_zip": str(path)}
+            if declaration:
+                parameters["model_declaration"] = declaration
+            try:
+                run = start_deployment("upload/upload", parameters)
+            except PrefectUnavailable as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"upload started: flow run {run} (its state is under Recent flow runs)")
+
+
+def model_declaration_fields() -> dict | None:
+    """The input declaration, for a zip without an sskai.json (left empty: the zip's own is used)."""
+    left, middle, right = st.columns(3)
+    shape = left.text_input("Input shape of one sample", placeholder="3,32,32")
+    dtype = middle.selectbox("Input dtype", ["", "float32", "float16", "int64", "int32", "uint8"])
+    task = right.selectbox("Task", ["", "regression", "classification", "causal_lm"])
+    value_range = left.text_input("Value range", placeholder="0,1")
+    declared = {
+        "input_shape": [int(n) for n in shape.split(",")] if shape.strip() else None,
+        "input_dtype": dtype or None,
+        "value_range": [float(v) for v in value_range.split(",")] if value_range.strip() else None,
+        "task": task or None,
+    }
+    return {k: v for k, v in declared.items() if v is not None} or None
+
+
+def delete_form(kind: str, versions: list[tuple[str, int]]) -> None:
+    """Delete through the ``delete`` deployment, which refuses (with the reason) while something uses it."""
+    with st.expander(f"Delete a {kind} version", expanded=False), st.form(f"delete-{kind}"):
+        chosen = st.selectbox("Version", versions, format_func=lambda nv: f"{nv[0]} v{nv[1]}")
+        if st.form_submit_button("Delete"):
+            try:
+                done, message = run_to_the_end("delete/delete", {"kind": kind, "name": chosen[0], "version": chosen[1]})
+            except PrefectUnavailable as exc:
+                st.error(str(exc))
+                return
+            if done:
+                st.success(f"deleted {kind} {chosen[0]} v{chosen[1]}")
+            else:
+                st.error(f"not deleted: {message}")
 
 
 def models_page(stores) -> None:
     st.header("Models")
-    models = stores.metadata.list(Model, owner=stores.settings.owner)
+    upload_form(stores, "model")
+    models = [m for m in stores.metadata.list(Model, owner=stores.settings.owner) if m.status == Status.READY]
     if not models:
         st.info("No models yet.")
         return
+    delete_form("model", [(m.name, m.version) for m in reversed(models)])
     st.dataframe(
         pd.DataFrame(
             [
@@ -174,6 +240,15 @@ def models_page(stores) -> None:
     )
     chosen = st.selectbox("Model", [f"{m.name} v{m.version}" for m in models], index=len(models) - 1)
     model = models[[f"{m.name} v{m.version}" for m in models].index(chosen)]
+    left, right = st.columns(2)
+    for column, action in ((left, "profile"), (right, "recommend")):
+        if column.button(f"{action.capitalize()} {model.name} v{model.version}"):
+            try:
+                run = start_deployment(f"{action}/{action}", {"model_name": model.name, "version": model.version})
+            except PrefectUnavailable as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"{action} started: flow run {run}")
     profile = stores.metadata.latest(Profile, model_id=model.id)
     if profile is None:
         st.info("Not profiled yet.")

@@ -54,3 +54,18 @@ def start_deployment(name: str, parameters: dict[str, Any]) -> str:
             f"could not start {name} ({type(exc).__name__}: {exc}); is the platform up (`sskai up`)?"
         ) from exc
     return run.name
+
+
+def run_to_the_end(name: str, parameters: dict[str, Any], timeout_seconds: float = 120.0) -> tuple[bool, str]:
+    """Run deployment ``name`` and wait for its end: (completed, the state's message)."""
+    from prefect.deployments import run_deployment
+
+    try:
+        run = run_deployment(name, parameters=parameters, timeout=timeout_seconds)
+    except Exception as exc:
+        raise PrefectUnavailable(
+            f"could not run {name} ({type(exc).__name__}: {exc}); is the platform up (`sskai up`)?"
+        ) from exc
+    if run.state is None or not run.state.is_final():
+        return False, f"{name} is still running after {timeout_seconds:.0f} s (flow run {run.name})"
+    return run.state.is_completed(), run.state.message or run.state.name
