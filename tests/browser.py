@@ -91,11 +91,21 @@ class Page:
         node = self.call("DOM.querySelector", nodeId=root, selector=selector)["nodeId"]
         self.call("DOM.setFileInputFiles", files=[str(path)], nodeId=node)
 
-    def type_into(self, selector: str, text: str) -> None:
-        """Focus the input ``selector`` and type ``text`` (Streamlit reads real key input, not a set value)."""
-        self.wait_for(f"document.querySelector({json.dumps(selector)}) !== null")
-        self.call("Runtime.evaluate", expression=f"document.querySelector({json.dumps(selector)}).focus()")
-        self.call("Input.insertText", text=text)
+    def type_into(self, selector: str, text: str, attempts: int = 5) -> None:
+        """Focus the input ``selector`` and type ``text`` (Streamlit reads real key input, not a set value).
+
+        A rerun can replace the input while it is typed into; typing is repeated until the value holds.
+        """
+        element = f"document.querySelector({json.dumps(selector)})"
+        for _ in range(attempts):
+            self.wait_for(f"{element} !== null")
+            time.sleep(1)
+            self.call("Runtime.evaluate", expression=f"{element}.focus(); {element}.select()")
+            self.call("Input.insertText", text=text)
+            time.sleep(1)
+            if self.call("Runtime.evaluate", expression=f"{element}.value")["result"].get("value") == text:
+                return
+        raise AssertionError(f"{selector} never held {text!r}")
 
     def screenshot(self, path: Path) -> Path:
         path.write_bytes(base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"]))

@@ -8,10 +8,9 @@ import pandas as pd
 import pytest
 
 from sskai.budgets import project, projection, raise_alerts, set_budget
-from sskai.catalog import load_catalog
-from sskai.kinds import ResourceKind, Status
-from sskai.metering import record_node_cost
+from sskai.kinds import Status
 from sskai.store.metadata import BudgetAlert
+from tests.test_ledger import g4dn_cost
 
 NOW = datetime(2026, 11, 11, 0, 0, tzinfo=UTC)  # 10 days into a 30-day month, 20 left
 
@@ -37,17 +36,7 @@ def test_a_first_burst_is_read_over_at_least_an_hour() -> None:
 
 
 def test_a_crossed_budget_alerts_once_and_a_raised_budget_arms_it_again(stores) -> None:
-    record_node_cost(
-        stores,
-        load_catalog(),
-        resource_kind=ResourceKind.TRAINING,
-        resource_id="t1",
-        owner="tester",
-        instance_type="g4dn.xlarge",
-        region="us-east-1",
-        seconds=3600,
-        period_start=datetime.now(UTC) - timedelta(minutes=70),
-    )
+    g4dn_cost(stores, "t1", 3600, datetime.now(UTC) - timedelta(minutes=70))
     assert raise_alerts(stores) == []  # no budget, no alert
     set_budget(stores, "tester", 0.01)
     [alert] = raise_alerts(stores)

@@ -37,6 +37,21 @@ def test_a_saving_is_said_plainly(paid: float, instead: float, fee: float, said:
     assert describe_saving(paid, instead, "on-demand g4dn.xlarge", fee) == said
 
 
+def g4dn_cost(stores, resource_id: str, seconds: float, at, kind: ResourceKind = ResourceKind.TRAINING):
+    """A g4dn.xlarge node's cost record in us-east-1, priced from the shipped catalog."""
+    return record_node_cost(
+        stores,
+        load_catalog(),
+        resource_kind=kind,
+        resource_id=resource_id,
+        owner="tester",
+        instance_type="g4dn.xlarge",
+        region="us-east-1",
+        seconds=seconds,
+        period_start=at,
+    )
+
+
 def test_a_serverless_endpoint_dearer_than_sagemaker_says_why(stores) -> None:
     catalog, now = load_catalog(), utcnow()
     # A tiny, fast model called often: Lambda's per-request fee is nearly the whole bill.
@@ -51,17 +66,7 @@ def test_a_serverless_endpoint_dearer_than_sagemaker_says_why(stores) -> None:
         period_start=now - timedelta(hours=1),
         period_end=now,
     )
-    record_node_cost(
-        stores,
-        catalog,
-        resource_kind=ResourceKind.TRAINING,
-        resource_id="t1",
-        owner="tester",
-        instance_type="g4dn.xlarge",
-        region="us-east-1",
-        seconds=600,
-        period_start=now - timedelta(hours=2),
-    )
+    g4dn_cost(stores, "t1", 600, now - timedelta(hours=2))
     rows = {row.group: row for row in ledger_rows(cost_frame(stores), LedgerGrouping.KIND)}
     endpoint, training = rows["endpoint"], rows["training"]
     assert endpoint.instead == SAGEMAKER_SERVERLESS and endpoint.paid_usd > endpoint.instead_usd
@@ -96,19 +101,9 @@ def test_the_managed_price_of_an_unlisted_type_is_an_estimate_from_its_on_demand
 
 
 def test_costs_roll_up_per_resource(stores) -> None:
-    catalog, now = load_catalog(), utcnow()
+    now = utcnow()
     for resource_id, seconds in (("aaaaaaaa-1", 600), ("aaaaaaaa-1", 300), ("bbbbbbbb-2", 60)):
-        record_node_cost(
-            stores,
-            catalog,
-            resource_kind=ResourceKind.TRAINING,
-            resource_id=resource_id,
-            owner="tester",
-            instance_type="g4dn.xlarge",
-            region="us-east-1",
-            seconds=seconds,
-            period_start=now,
-        )
+        g4dn_cost(stores, resource_id, seconds, now)
     rows = {row.group: row for row in ledger_rows(cost_frame(stores), LedgerGrouping.RESOURCE)}
     assert set(rows) == {"training aaaaaaaa", "training bbbbbbbb"}
     assert rows["training aaaaaaaa"].paid_usd == pytest.approx(15 * rows["training bbbbbbbb"].paid_usd)
@@ -135,20 +130,10 @@ def test_the_same_sections_reach_markdown_and_the_terminal() -> None:
 
 def test_the_cumulative_chart_reads_for_one_run_and_for_a_month(stores) -> None:
     """Within a day every record is a step (time of day on the axis); over a month, one step a day."""
-    catalog, now = load_catalog(), utcnow()
+    now = utcnow()
 
-    def cost(at, seconds: float = 60) -> None:
-        record_node_cost(
-            stores,
-            catalog,
-            resource_kind=ResourceKind.ENDPOINT,
-            resource_id="e1",
-            owner="tester",
-            instance_type="g4dn.xlarge",
-            region="us-east-1",
-            seconds=seconds,
-            period_start=at,
-        )
+    def cost(at) -> None:
+        g4dn_cost(stores, "e1", 60, at, ResourceKind.ENDPOINT)
 
     for minute in range(3):
         cost(now + timedelta(minutes=minute))

@@ -37,6 +37,19 @@ def sskai(*arguments: str, env: dict[str, str], timeout: float = 300) -> subproc
     )
 
 
+def newest_run_ended(api: str, parameter: str, timeout_seconds: float) -> dict | None:
+    """The newest flow run given ``parameter``, once it has ended (or as it is when the time is up)."""
+    deadline = time.monotonic() + timeout_seconds
+    newest = None
+    while time.monotonic() < deadline:
+        runs = [r for r in httpx.post(f"{api}/flow_runs/filter", json={}).json() if parameter in r["parameters"]]
+        newest = runs[0] if runs else None
+        if newest and newest["state_type"] in ("COMPLETED", "FAILED", "CRASHED"):
+            break
+        time.sleep(2)
+    return newest
+
+
 @pytest.fixture
 def local_platform(home: Path) -> Iterator[tuple[dict[str, str], int]]:
     """The environment of a user with their own SSKAI_HOME, and the Prefect port; `sskai down` on the way out."""
@@ -99,13 +112,8 @@ def test_up_runs_a_flow_from_the_api_starts_nothing_twice_and_down_ends_everythi
         page.click("button", "Start training")
         page.wait_for_text("training started: flow run")
         page.screenshot(tmp_path / "train-page.png")
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        trainings = [r for r in httpx.post(f"{api}/flow_runs/filter", json={}).json() if "config" in r["parameters"]]
-        if trainings and trainings[0]["state_type"] in ("COMPLETED", "FAILED", "CRASHED"):
-            break
-        time.sleep(2)
-    assert trainings and trainings[0]["state_type"] == "COMPLETED", trainings
+    training = newest_run_ended(api, "config", 240)
+    assert training and training["state_type"] == "COMPLETED", training
 
     # A budget below what the training cost: the monitor's projection crosses it, and the alert is delivered.
     assert sskai("budget", "set", "0.000001", env=env).returncode == 0
@@ -123,13 +131,8 @@ def test_up_runs_a_flow_from_the_api_starts_nothing_twice_and_down_ends_everythi
         timeout=300,
     )
     assert monitor.stdout.strip().endswith("COMPLETED"), monitor.stdout + monitor.stderr[-2000:]
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        alerts = [r for r in httpx.post(f"{api}/flow_runs/filter", json={}).json() if "alert_id" in r["parameters"]]
-        if alerts and alerts[0]["state_type"] in ("COMPLETED", "FAILED", "CRASHED"):
-            break
-        time.sleep(2)
-    assert alerts and alerts[0]["state_type"] == "COMPLETED", alerts
+    alert = newest_run_ended(api, "alert_id", 120)  # started by the budget-alert deployment's trigger
+    assert alert and alert["state_type"] == "COMPLETED", alert
     budget = sskai("budget", env=env).stdout
     assert "of the $0.000001 budget" in budget and "delivered" in budget and "not delivered" not in budget, budget
 
