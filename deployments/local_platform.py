@@ -23,12 +23,11 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import httpx
 
 from deployments.register import PROCESS_POOL, REPO
-from sskai.processes import ProcessIdentity, is_zombie, kill_session
+from sskai.processes import ProcessIdentity, kill_session, log_tail, wait_gone
 from sskai.settings import Settings
 
 START_TIMEOUT_SECONDS = 120.0
@@ -120,7 +119,7 @@ class LocalPlatform:
             service = services.get(name)
             if service is not None and service.running():
                 kill_session(service.pid)
-                _wait_gone(service)
+                wait_gone(service.pid, timeout_seconds=10.0)
                 ended.append(name)
         self.state_file.unlink(missing_ok=True)
         return ended + self._stop_local_endpoints()
@@ -172,13 +171,13 @@ class LocalPlatform:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise PlatformError(f"{name} exited with {process.returncode} while starting: {_tail(log_path)}")
+                raise PlatformError(f"{name} exited with {process.returncode} while starting: {log_tail(log_path)}")
             if ready():
                 identity = ProcessIdentity.of(process.pid)
                 return Service(name, process.pid, identity.start_ticks, identity.host, url, str(log_path))
             time.sleep(0.5)
         kill_session(process)
-        raise PlatformError(f"{name} did not come up within {START_TIMEOUT_SECONDS:.0f} s: {_tail(log_path)}")
+        raise PlatformError(f"{name} did not come up within {START_TIMEOUT_SECONDS:.0f} s: {log_tail(log_path)}")
 
     def _start_server(self) -> Service:
         port = self.ports.prefect
@@ -215,7 +214,7 @@ class LocalPlatform:
     def _supervise(self, api: str) -> Service:
         log_path = self.folder / "supervisor.log"
         command = [sys.executable, "-m", "sskai.serving.supervisor", "--interval", "1"]
-        return self._spawn("supervisor", command, str(log_path), api, lambda: "supervising" in _tail(log_path))
+        return self._spawn("supervisor", command, str(log_path), api, lambda: "supervising" in log_tail(log_path))
 
 
 def _answers(url: str) -> bool:
@@ -237,24 +236,3 @@ def _check_free(port: int, what: str) -> None:
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", port)) == 0:
             raise PlatformError(f"port {port} for {what} is taken by another program; choose another port")
-
-
-def _wait_gone(service: Service, timeout_seconds: float = 10.0) -> None:
-    """Wait until a killed service is gone: collected if this process started it, else dead or a zombie."""
-    deadline = time.monotonic() + timeout_seconds
-    while time.monotonic() < deadline:
-        try:
-            finished, _ = os.waitpid(service.pid, os.WNOHANG)
-            if finished:
-                return
-        except ChildProcessError:
-            if not service.running() or is_zombie(service.pid):
-                return
-        time.sleep(0.1)
-
-
-def _tail(path: Path, lines: int = 8) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").strip().splitlines()[-lines:])
-    except OSError:
-        return "(no log)"

@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,31 @@ def is_zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].startswith("Z")
     except (OSError, IndexError):
         return False
+
+
+def wait_gone(pid: int, timeout_seconds: float) -> bool:
+    """Wait until ``pid`` has ended: collected if it is this process's child, else gone or a zombie.
+
+    True if it ended within ``timeout_seconds``.
+    """
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline:
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                return True
+        except ChildProcessError:
+            if not is_alive(pid):
+                return True
+        time.sleep(0.1)
+    return False
+
+
+def log_tail(path: Path, lines: int = 8) -> str:
+    """The last ``lines`` lines of a process's log, for an error message ("(no log)" if there is none)."""
+    try:
+        return "\n".join(path.read_text(errors="replace").strip().splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
 
 
 def _start_ticks(pid: int) -> int | None:

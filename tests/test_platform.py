@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from sskai.processes import is_alive
 from sskai.serving.process import free_port
 from sskai.store.metadata import Dataset
 from sskai.store.stores import open_stores
@@ -21,14 +22,6 @@ from tests.browser import open_page
 
 REPO = Path(__file__).resolve().parents[1]
 DRAWN = "document.querySelectorAll('.vega-embed canvas, .vega-embed svg').length >= {}"  # charts drawn
-
-
-def running(pid: int) -> bool:
-    """Alive and not a zombie waiting for init to collect it."""
-    try:
-        return not Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].startswith("Z")
-    except OSError:
-        return False
 
 
 def sskai(*arguments: str, env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:
@@ -187,5 +180,5 @@ def test_up_runs_a_flow_from_the_api_starts_nothing_twice_and_down_ends_everythi
 
     down = sskai("down", env=env)
     assert down.returncode == 0 and "prefect-server" in down.stdout
-    assert not [name for name, service in services.items() if running(service["pid"])]
+    assert not [name for name, service in services.items() if is_alive(service["pid"])]
     assert sskai("status", env=env).stdout.count("stopped") == 4

@@ -16,7 +16,7 @@ import httpx
 
 from sskai.bundles import ModelSpec
 from sskai.errors import EndpointError
-from sskai.processes import is_alive, kill_session
+from sskai.processes import kill_session, log_tail, wait_gone
 
 START_TIMEOUT_SECONDS = 60.0
 
@@ -102,7 +102,9 @@ def start_endpoint(
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise EndpointError(f"endpoint {name} exited with code {proc.returncode} while starting: {_tail(log_path)}")
+            raise EndpointError(
+                f"endpoint {name} exited with code {proc.returncode} while starting: {log_tail(log_path)}"
+            )
         try:
             if httpx.get(f"{url}/health", timeout=1.0).status_code == 200:
                 return RunningEndpoint(pid=proc.pid, url=url, log_path=log_path)
@@ -111,7 +113,7 @@ def start_endpoint(
         time.sleep(0.2)
     stop_endpoint(proc.pid)
     raise EndpointError(
-        f"endpoint {name} did not answer /health within {START_TIMEOUT_SECONDS:.0f} s: {_tail(log_path)}"
+        f"endpoint {name} did not answer /health within {START_TIMEOUT_SECONDS:.0f} s: {log_tail(log_path)}"
     )
 
 
@@ -125,16 +127,8 @@ def stop_endpoint(pid: int, timeout_seconds: float = 10.0) -> None:
         os.killpg(pid, signal.SIGTERM)
     except ProcessLookupError:
         return
-    deadline = time.monotonic() + timeout_seconds
-    while time.monotonic() < deadline:
-        try:
-            finished, _ = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            finished = 0 if is_alive(pid) else pid
-        if finished or not is_alive(pid):
-            return
-        time.sleep(0.1)
-    kill_session(pid)
+    if not wait_gone(pid, timeout_seconds):
+        kill_session(pid)
 
 
 METRICS_FILE = "metrics.json"  # the request counters, in the endpoint's folder; they outlive its process
@@ -158,10 +152,3 @@ def reload_endpoint(pid: int, control: Path, weights: Path, timeout_seconds: flo
             raise EndpointError(f"the endpoint kept its old weights: {outcome.get('error')}")
         return
     raise EndpointError(f"the endpoint did not load the new weights within {timeout_seconds:.0f} s")
-
-
-def _tail(path: Path, lines: int = 8) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").strip().splitlines()[-lines:])
-    except FileNotFoundError:
-        return "(no log)"

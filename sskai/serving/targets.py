@@ -15,6 +15,7 @@ from typing import ClassVar
 from sskai.bundles import ModelSpec
 from sskai.errors import EndpointError
 from sskai.kinds import ServingKind
+from sskai.processes import is_alive
 from sskai.registry import Registered, Registry
 from sskai.serving import process
 from sskai.settings import Settings
@@ -81,14 +82,14 @@ class LocalProcessTarget(ServingTarget, name="local", default=True):
         return RunningEndpoint(url=started.url, pid=started.pid)
 
     def stop(self, endpoint: Endpoint) -> None:
-        if endpoint.pid and process.is_alive(endpoint.pid):
+        if endpoint.pid and is_alive(endpoint.pid):
             process.stop_endpoint(endpoint.pid)
 
     def is_alive(self, endpoint: Endpoint) -> bool:
-        return process.is_alive(endpoint.pid)
+        return is_alive(endpoint.pid)
 
     def swap_weights(self, endpoint: Endpoint, weights: Path) -> None:
-        if not (endpoint.pid and process.is_alive(endpoint.pid)):
+        if not (endpoint.pid and is_alive(endpoint.pid)):
             raise EndpointError(f"endpoint {endpoint.name} is not running")
         process.reload_endpoint(endpoint.pid, weights.parent, weights)
 
