@@ -105,7 +105,7 @@ def cost_frame(stores: Stores, owner: str | None = None) -> pd.DataFrame:
             "baseline": r.baseline,
             "request_fee_usd": float(r.detail.get("request_fee_usd", 0.0)),
             "managed_usd": r.detail.get("managed_usd"),
-            "managed": _service_of(r.detail.get("managed", "")),
+            "managed": r.detail.get("managed", ""),
             "period_start": r.period_start,
             "simulated": r.simulated,
         }

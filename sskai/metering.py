@@ -36,7 +36,8 @@ def managed_alternative(
         return {}
     price = catalog.sagemaker.price(instance_type, region, ondemand_usd_per_hour)
     return {
-        "managed": f"{service} {price.instance}",
+        "managed": service,
+        "managed_instance": price.instance,
         "managed_usd": seconds * price.usd_per_hour / SECONDS_PER_HOUR,
         "managed_usd_per_hour": price.usd_per_hour,
         "managed_estimated": price.estimated,
