@@ -80,11 +80,19 @@ def set_budget(stores: Stores, owner: str, monthly_usd: float) -> Budget:
     return stores.metadata.add(Budget(owner=owner, monthly_usd=monthly_usd, status=Status.READY))
 
 
-def projection(stores: Stores, owner: str, now: datetime | None = None) -> Projection:
+def projection(
+    stores: Stores, owner: str, now: datetime | None = None, costs: pd.DataFrame | None = None
+) -> Projection:
+    """``owner``'s month; ``costs`` is their cost frame when the caller has already read it."""
     now = now or utcnow()
-    spent, projected = project(cost_frame(stores, owner), now)
+    spent, projected = project(cost_frame(stores, owner) if costs is None else costs, now)
     budget = stores.metadata.latest(Budget, owner=owner)
     return Projection(owner, f"{now:%Y-%m}", spent, projected, budget.monthly_usd if budget else None)
+
+
+def describe_alert(alert: BudgetAlert) -> str:
+    delivered = f"delivered {alert.delivered_at:%Y-%m-%d %H:%M} UTC" if alert.delivered_at else "not delivered yet"
+    return f"{alert.status_reason} ({delivered})"
 
 
 def raise_alerts(stores: Stores, now: datetime | None = None) -> list[BudgetAlert]:

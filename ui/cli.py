@@ -418,14 +418,13 @@ def budget_show(context: typer.Context) -> None:
     """This month's spend, its projection, the budget, and the alerts raised."""
     if context.invoked_subcommand:
         return
-    from sskai.budgets import projection
+    from sskai.budgets import describe_alert, projection
     from sskai.store.metadata import BudgetAlert
 
     stores = _stores()
     console.print(projection(stores, stores.settings.owner).describe(), markup=False, soft_wrap=True)
     for alert in stores.metadata.list(BudgetAlert, owner=stores.settings.owner):
-        delivered = f"delivered {alert.delivered_at:%Y-%m-%d %H:%M}" if alert.delivered_at else "not delivered yet"
-        console.print(f"alert, {alert.status_reason} ({delivered})", markup=False, soft_wrap=True)
+        console.print(f"alert, {describe_alert(alert)}", markup=False, soft_wrap=True)
 
 
 @budget_app.command("set")

@@ -14,7 +14,7 @@ import httpx
 import pandas as pd
 import streamlit as st
 
-from sskai.budgets import projection
+from sskai.budgets import describe_alert, projection
 from sskai.errors import StoredRecordInvalid
 from sskai.kinds import Status
 from sskai.ledger import LedgerGrouping, cost_frame, cumulative_costs, ledger_rows
@@ -63,9 +63,9 @@ def flow_runs_section() -> None:
         st.dataframe(runs, hide_index=True)
 
 
-def budget_section(stores) -> None:
+def budget_section(stores, costs: pd.DataFrame) -> None:
     """This month to date, the projection against the budget, and the alerts raised."""
-    current = projection(stores, stores.settings.owner)
+    current = projection(stores, stores.settings.owner, costs=costs)
     st.subheader(f"Budget, {current.month}")
     left, middle, right = st.columns(3)
     left.metric("Month to date (USD)", f"{current.spent_usd:.6f}")
@@ -75,15 +75,14 @@ def budget_section(stores) -> None:
         st.error(f"Over budget: {current.describe()}")
     alerts = stores.metadata.list(BudgetAlert, owner=stores.settings.owner)
     for alert in alerts:
-        delivered = f"delivered {alert.delivered_at:%Y-%m-%d %H:%M} UTC" if alert.delivered_at else "not delivered yet"
-        st.warning(f"Budget alert, {alert.status_reason} ({delivered})")
+        st.warning(f"Budget alert, {describe_alert(alert)}")
 
 
 def dashboard_page(stores) -> None:
     st.header("Spend and savings")
-    budget_section(stores)
-    flow_runs_section()
     frame = cost_frame(stores)
+    budget_section(stores, frame)
+    flow_runs_section()
     if frame.empty:
         st.info("No cost records yet. Run `sskai demo` (or the pipeline flow) to train and serve a model.")
         return
