@@ -20,7 +20,7 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -99,7 +99,7 @@ def _attend(stores: Stores, endpoint: Endpoint, now: float) -> str | None:
     attempt_at = supervision.next_attempt_at(down_at)
     if attempt_at is None:
         reason = f"restarted {RESTART_LIMIT} times in a row and still dying; gave up"
-        _save(stores, endpoint, supervision, down_at, status=Status.FAILED, status_reason=reason, gave_up=True)
+        _save(stores, endpoint, replace(supervision, gave_up=True), down_at, status=Status.FAILED, status_reason=reason)
         _note(stores, endpoint, f"endpoint {endpoint.name}: {reason}", "ERROR")
         return f"{endpoint.name}: gave up"
     if now < attempt_at:
@@ -153,11 +153,8 @@ def relaunch(stores: Stores, endpoint: Endpoint) -> EndpointLaunch:
     )
 
 
-def _save(
-    stores: Stores, endpoint: Endpoint, supervision: Supervision, down_at: float, gave_up: bool = False, **values: Any
-) -> None:
-    state = Supervision(supervision.restarts, supervision.last_restart_at, gave_up)
-    config = {**endpoint.config, DOWN_AT: down_at, "supervision": vars(state)}
+def _save(stores: Stores, endpoint: Endpoint, supervision: Supervision, down_at: float, **values: Any) -> None:
+    config = {**endpoint.config, DOWN_AT: down_at, "supervision": vars(supervision)}
     stores.metadata.update(Endpoint, endpoint.id, config=config, **values)
 
 
