@@ -2,6 +2,12 @@
 
 Pure rendering: the election decides the instance types; this turns them into ``karpenter.sh/v1``
 manifests (plus the ``EC2NodeClass`` they reference) for the cluster's region.
+
+Diversified on purpose: a pool lists at least ``MIN_TYPES_PER_POOL`` instance types (topped up with
+the best types of the larger tiers, which hold the pod too) and sets no zone requirement, so every
+zone the node class's subnets reach stays open. When one (type, zone) pool is reclaimed Karpenter
+has somewhere else to go. Each pool is annotated with its types' calibrated hazards and the chance
+that at least one of them has capacity (independence assumed).
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from sskai.election.base import ElectionResult
+from sskai.election.base import Candidate, ElectionResult
 
 NODE_CLASS = "sskai-gpu"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "sskai"}
@@ -19,6 +25,37 @@ EXPIRE_AFTER = "720h"
 # Empty or under-used spot GPUs cost money by the second: consolidate quickly.
 CONSOLIDATE_AFTER = "1m"
 GPU_LIMIT_PER_POOL = "64"
+MIN_TYPES_PER_POOL = 3
+
+
+def _diversified(result: ElectionResult, tier: float) -> list[Candidate]:
+    """The tier's candidates, topped up from larger tiers (best first) to ``MIN_TYPES_PER_POOL`` types."""
+    chosen = list(result.tiers[tier])
+    types = {c.instance_type for c in chosen}
+    larger = sorted(
+        (c for t, cs in result.tiers.items() if t > tier for c in cs), key=lambda c: (-c.score, c.instance_type)
+    )
+    for candidate in larger:
+        if len(types) >= MIN_TYPES_PER_POOL:
+            break
+        if candidate.instance_type not in types:
+            chosen.append(candidate)
+            types.add(candidate.instance_type)
+    return chosen
+
+
+def _risk_annotations(candidates: list[Candidate]) -> dict[str, str]:
+    hazards = {c.instance_type: c.numbers.get("risk_hazard_per_hour") for c in candidates}
+    availabilities = [c.numbers.get("risk_availability") for c in candidates]
+    if any(h is None for h in hazards.values()) or any(a is None for a in availabilities):
+        return {}
+    none_available = 1.0
+    for availability in {c.instance_type: a for c, a in zip(candidates, availabilities, strict=True)}.values():
+        none_available *= 1.0 - availability
+    return {
+        "sskai.io/hazard-per-hour": ", ".join(f"{t}={h:.3f}" for t, h in sorted(hazards.items())),
+        "sskai.io/any-type-available": f"{1.0 - none_available:.3f}",
+    }
 
 
 def pool_name(tier_gib: float) -> str:
@@ -28,10 +65,11 @@ def pool_name(tier_gib: float) -> str:
 def render_nodepools(result: ElectionResult, catalog_source: str = "") -> list[dict[str, Any]]:
     """NodePools for every tier of ``result`` that has candidates, smallest memory first."""
     manifests = []
-    for weight, (tier, candidates) in enumerate(sorted(result.tiers.items())):
-        types = sorted({c.instance_type for c in candidates})
-        if not types:
+    for weight, tier in enumerate(sorted(result.tiers)):
+        if not result.tiers[tier]:
             continue
+        candidates = _diversified(result, tier)
+        types = sorted({c.instance_type for c in candidates})
         manifests.append(
             {
                 "apiVersion": "karpenter.sh/v1",
@@ -42,6 +80,7 @@ def render_nodepools(result: ElectionResult, catalog_source: str = "") -> list[d
                     "annotations": {
                         "sskai.io/election": result.election,
                         "sskai.io/catalog": catalog_source or "unknown",
+                        **_risk_annotations(candidates),
                     },
                 },
                 "spec": {

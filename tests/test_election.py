@@ -13,6 +13,7 @@ from sskai.election import BaselineElection, Election, Job, elect
 from sskai.election.cost_model import expected_training, interruptions_per_hour
 from sskai.errors import ConfigError
 from sskai.registry import UnknownName
+from sskai.risk import shipped_risk_model
 
 
 def offer(
@@ -108,18 +109,39 @@ LONG_JOB = Job(
 )
 
 
-def test_interruptions_change_the_answer_when_prices_are_close() -> None:
+def test_calibrated_interruptions_change_the_answer_when_prices_are_close() -> None:
     flaky = offer("g4dn.xlarge", "NVIDIA T4 Tensor Core", 1, 16, 0.100, bucket=">20%", region="us-east-1")
-    steady = offer("g4dn.xlarge", "NVIDIA T4 Tensor Core", 1, 16, 0.10005, bucket="<5%", region="us-west-2")
+    steady = offer("g4dn.xlarge", "NVIDIA T4 Tensor Core", 1, 16, 0.105, bucket="<5%", region="us-west-2")
     catalog = catalog_of(flaky, steady)
-    cheapest = min(catalog.offers, key=lambda o: o.spot_avg_usd_per_hour)
-    assert cheapest.region == "us-east-1"
+    risks = shipped_risk_model(catalog)
+    # The traces set the scale: the '>20%' bucket is about 0.3 losses per hour, not the 0.0005 a literal reading gives.
+    assert risks.for_offer(flaky).hazard_per_hour == pytest.approx(risks.bucket_hazard_per_hour[">20%"])
+    assert 0.2 < risks.for_offer(flaky).hazard_per_hour < 0.4
+    assert interruptions_per_hour(">20%") < 0.001
     best = elect("sskai", LONG_JOB, catalog).best
     assert best.region == "us-west-2"
-    assert best.numbers["inflation"] < expected_training(flaky, catalog.accelerator_spec(flaky), LONG_JOB).inflation
-    # With frequent checkpoints and a quick restart the cheaper pool wins again: the answer follows the job.
+    flaky_estimate = expected_training(flaky, catalog.accelerator_spec(flaky), LONG_JOB, risks.for_offer(flaky))
+    assert best.numbers["inflation"] < flaky_estimate.inflation
+    assert best.numbers["risk_hazard_per_hour"] == pytest.approx(risks.for_offer(steady).hazard_per_hour)
+    assert best.risk_basis.startswith("advisor bucket: Advisor bucket <5%")
+    # With frequent checkpoints and a quick restart the 5% cheaper pool wins again: the answer follows the job.
     quick = replace(LONG_JOB, checkpoint_interval_seconds=300, restart_seconds=60)
     assert elect("sskai", quick, catalog).best.region == "us-east-1"
+
+
+def test_data_transfer_enters_the_training_cost() -> None:
+    near = offer("g4dn.xlarge", "NVIDIA T4 Tensor Core", 1, 16, 0.20, bucket="<5%", region="us-east-1")
+    far = offer("g4dn.xlarge", "NVIDIA T4 Tensor Core", 1, 16, 0.19, bucket="<5%", region="us-west-2")
+    catalog = catalog_of(near, far)
+    job = Job(name="t", work_flops=6 * 124e6 * 1e8, min_accelerator_memory_gib=16)
+    assert elect("sskai", job, catalog).best.region == "us-west-2"  # data off AWS: the cheaper pool
+    with_data = replace(job, data_region="us-east-1", data_gb=500.0)
+    best = elect("sskai", with_data, catalog).best
+    assert best.region == "us-east-1"  # 500 GB x $0.02 to us-west-2 outweighs a cent an hour
+    risk = shipped_risk_model(catalog).for_offer(far)
+    estimate = expected_training(far, catalog.accelerator_spec(far), with_data, risk)
+    launches = 1 + risk.hazard_per_hour * estimate.expected_hours
+    assert estimate.transfer_usd == pytest.approx(500 * 0.02 * launches)
 
 
 def test_expected_cost_arithmetic() -> None:

@@ -18,7 +18,7 @@ from botocore.stub import ANY, Stubber
 
 from flows.pricing_refresh import pricing_refresh_flow
 from sskai.catalog import load_catalog
-from sskai.catalog.refresh import fetch_live_catalog, spot_advisor
+from sskai.catalog.refresh import CPU_TYPES, fetch_live_catalog, spot_advisor
 from sskai.errors import ConfigError
 from sskai.pricing import elect_pools, load_catalog_version, refresh_catalog, update_nodepools
 from sskai.serving.process import free_port
@@ -72,9 +72,16 @@ def aws_clients(aws):
         for t in page["InstanceTypes"]
         if t.get("GpuInfo", {}).get("Gpus")
     ]
+    cpu_types = [
+        t["InstanceType"]
+        for page in ec2.get_paginator("describe_instance_types").paginate(
+            Filters=[{"Name": "instance-type", "Values": list(CPU_TYPES)}]
+        )
+        for t in page["InstanceTypes"]
+    ]
     pricing = boto3.client("pricing", region_name="us-east-1")
     pricing_stub = Stubber(pricing)
-    for _ in gpu_types:
+    for _ in [*gpu_types, *cpu_types]:
         pricing_stub.add_response(
             "get_products",
             {"PriceList": [PRODUCT], "FormatVersion": "aws_v1"},
@@ -114,6 +121,11 @@ def test_live_catalog_from_the_aws_apis(aws_clients, advisor_url: str) -> None:
     assert t4.spot_avg_usd_per_hour == pytest.approx(0.00001)  # moto's spot price history
     assert t4.spot_interruption_frequency == ">20%" and t4.spot_placement_score == 7
     assert catalog.source.startswith("live AWS us-east-1")
+    # CPU types are priced live too, spot included, for tiny models that need no GPU.
+    small = catalog.offer("c5.large", "us-east-1")
+    assert (small.accelerator_count, small.vcpus, small.memory_gib) == (0.0, 2, 4.0)
+    assert small.ondemand_usd_per_hour == pytest.approx(0.526) and small.spot_avg_usd_per_hour is not None
+    assert {o.instance_type for o in catalog.cpu_offers} <= set(CPU_TYPES)
 
 
 def test_no_credentials_is_a_clear_error(monkeypatch, tmp_path: Path) -> None:

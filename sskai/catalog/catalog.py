@@ -57,15 +57,6 @@ class AcceleratorSpec:
 
 
 @dataclass(frozen=True)
-class CpuOffer:
-    instance_type: str
-    vcpus: int
-    memory_gib: float
-    region: str
-    ondemand_usd_per_hour: float
-
-
-@dataclass(frozen=True)
 class LambdaPricing:
     usd_per_gb_second: float
     usd_per_million_requests: float
@@ -80,13 +71,13 @@ class LambdaPricing:
 class Catalog:
     offers: tuple[InstanceOffer, ...]
     accelerators: dict[str, AcceleratorSpec]
-    cpu_offers: tuple[CpuOffer, ...]
+    cpu_offers: tuple[InstanceOffer, ...]  # no accelerator; spot prices where a live refresh found them
     aws_lambda: LambdaPricing
     source: str
     sagemaker: SageMakerPricing | None = None  # the managed alternative to spot training and serving
 
     def offer(self, instance_type: str, region: str) -> InstanceOffer:
-        for offer in self.offers:
+        for offer in (*self.offers, *self.cpu_offers):
             if offer.instance_type == instance_type and offer.region == region:
                 return offer
         raise NotFound(f"{instance_type} is not offered in {region} in catalog {self.source}")
@@ -110,6 +101,26 @@ class Catalog:
             return None
         each = offer.accelerator_memory_gib_each
         return min(candidates, key=lambda s: abs(s.memory_gib - each))
+
+
+def cpu_offer(row: dict[str, str]) -> InstanceOffer:
+    """A CPU instance as an offer with no accelerator (spot columns optional: the snapshot has none)."""
+    spot = _float(row.get("spot_avg_usd_per_hour") or "")
+    return InstanceOffer(
+        instance_type=row["instance_type"],
+        family=row["instance_type"].split(".")[0],
+        accelerator="",
+        accelerator_count=0.0,
+        accelerator_memory_gib_total=0.0,
+        vcpus=int(row["vcpus"]),
+        memory_gib=float(row["memory_gib"]),
+        region=row["region"],
+        ondemand_usd_per_hour=float(row["ondemand_usd_per_hour"]),
+        spot_min_usd_per_hour=spot,
+        spot_avg_usd_per_hour=spot,
+        spot_max_usd_per_hour=spot,
+        spot_interruption_frequency=row.get("spot_interruption_frequency") or None,
+    )
 
 
 def _plain_name(accelerator: str) -> str:
@@ -176,17 +187,8 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
             )
             for row in csv.DictReader(fh)
         }
-    with open(data_dir / "cpu_instances_us_east_1.csv", newline="") as fh:
-        cpu_offers = tuple(
-            CpuOffer(
-                instance_type=row["instance_type"],
-                vcpus=int(row["vcpus"]),
-                memory_gib=float(row["memory_gib"]),
-                region=row["region"],
-                ondemand_usd_per_hour=float(row["ondemand_usd_per_hour"]),
-            )
-            for row in csv.DictReader(fh)
-        )
+    with open(data_dir / "cpu_instances.csv", newline="") as fh:
+        cpu_offers = tuple(cpu_offer(row) for row in csv.DictReader(fh))
     pricing = json.loads((data_dir / "serverless_pricing.json").read_text())
     serverless = pricing["aws_lambda"]
     aws_lambda = LambdaPricing(

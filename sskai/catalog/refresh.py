@@ -26,6 +26,11 @@ SPOT_ADVISOR_URL = "https://spot-bid-advisor.s3.amazonaws.com/spot-advisor-data.
 PRICING_API_REGION = "us-east-1"
 # Spot prices move hourly; three hours of history gives every AZ at least one data point.
 SPOT_HISTORY_HOURS = 3
+# The CPU types priced live: small general-purpose and compute types that tiny models train and serve on.
+CPU_TYPES = (
+    "t3.small", "t3.medium", "t3.large", "t3.xlarge", "m5.large", "m5.xlarge", "m5.2xlarge", "c5.large",
+    "c5.xlarge", "c5.2xlarge", "c6i.large", "c6i.xlarge", "c7i.large", "c7i.xlarge", "m7i.large", "m7i.xlarge",
+)
 
 
 def credentials_available(session: boto3.Session | None = None) -> bool:
@@ -129,11 +134,52 @@ def fetch_live_catalog(
         offers = [
             offer for region in regions for offer in _region_offers(client("ec2", region), pricing, region, advice, now)
         ]
+        cpu = [offer for region in regions for offer in _cpu_offers(client("ec2", region), pricing, region, advice, now)]
     except NoCredentialsError as exc:
         raise ConfigError(f"AWS rejected the credentials: {exc}") from exc
     except (ClientError, BotoCoreError, httpx.HTTPError) as exc:
         raise ConfigError(f"live price refresh failed: {type(exc).__name__}: {exc}") from exc
-    return replace(base, offers=tuple(offers), source=f"live AWS {','.join(regions)} at {now:%Y-%m-%dT%H:%MZ}")
+    return replace(
+        base,
+        offers=tuple(offers),
+        cpu_offers=tuple(cpu) or base.cpu_offers,
+        source=f"live AWS {','.join(regions)} at {now:%Y-%m-%dT%H:%MZ}",
+    )
+
+
+def _cpu_offers(ec2: Any, pricing: Any, region: str, advice: dict, now: datetime) -> list[InstanceOffer]:
+    """The CPU types of ``CPU_TYPES`` offered in ``region``, with spot and on-demand prices."""
+    described = []
+    for page in ec2.get_paginator("describe_instance_types").paginate(
+        Filters=[{"Name": "instance-type", "Values": list(CPU_TYPES)}]
+    ):
+        described.extend(page["InstanceTypes"])
+    spot = spot_prices(ec2, sorted(t["InstanceType"] for t in described), now) if described else {}
+    offers = []
+    for entry in described:
+        name = entry["InstanceType"]
+        ondemand = ondemand_price(pricing, name, region)
+        if ondemand is None:
+            continue
+        prices = spot.get(name, [])
+        offers.append(
+            InstanceOffer(
+                instance_type=name,
+                family=name.split(".")[0],
+                accelerator="",
+                accelerator_count=0.0,
+                accelerator_memory_gib_total=0.0,
+                vcpus=entry["VCpuInfo"]["DefaultVCpus"],
+                memory_gib=entry["MemoryInfo"]["SizeInMiB"] / 1024.0,
+                region=region,
+                ondemand_usd_per_hour=ondemand,
+                spot_min_usd_per_hour=min(prices) if prices else None,
+                spot_avg_usd_per_hour=statistics.fmean(prices) if prices else None,
+                spot_max_usd_per_hour=max(prices) if prices else None,
+                spot_interruption_frequency=advice.get((region, name), {}).get("interruption"),
+            )
+        )
+    return offers
 
 
 def _region_offers(ec2: Any, pricing: Any, region: str, advice: dict, now: datetime) -> list[InstanceOffer]:

@@ -24,9 +24,12 @@ class Candidate:
     interruption_frequency: str | None
     score: float  # higher is better for every election
     numbers: dict[str, float] = field(default_factory=dict)  # everything that decided the score
+    risk_basis: str = ""  # where the interruption figures came from, in words
 
     @classmethod
-    def from_offer(cls, offer: InstanceOffer, tier_gib: float, score: float, numbers: dict[str, float]) -> Candidate:
+    def from_offer(
+        cls, offer: InstanceOffer, tier_gib: float, score: float, numbers: dict[str, float], risk_basis: str = ""
+    ) -> Candidate:
         return cls(
             instance_type=offer.instance_type,
             region=offer.region,
@@ -38,6 +41,7 @@ class Candidate:
             interruption_frequency=offer.spot_interruption_frequency,
             score=score,
             numbers=numbers,
+            risk_basis=risk_basis,
         )
 
 

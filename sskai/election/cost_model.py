@@ -3,9 +3,13 @@
 The model, in one place so every election and benchmark uses the same arithmetic:
 - throughput: datasheet FLOP/s (FP32, or dense BF16 tensor rate) x devices x an assumed utilisation,
   less a data-parallel scaling loss per doubling of devices; a measured figure replaces the estimate;
-- interruptions: the Spot Advisor bucket is a monthly interruption probability; as a Poisson rate per
-  hour it costs, per interruption, the restart time plus on average half a checkpoint interval of lost
-  work; checkpointing itself costs its write time once per interval;
+- interruptions: a pool's hazard (losses per hour held) comes from the trace-calibrated risk model
+  (``sskai.risk``) where the caller passes one, else from the Spot Advisor bucket read literally as a
+  Poisson rate; each interruption costs the restart time plus on average half a checkpoint interval of
+  lost work, and a fresh node that pulls the dataset again; checkpointing costs its write time once
+  per interval;
+- capacity: a launch waits (unbilled) for the pool's expected start wait, once per launch;
+- data: every launch outside the dataset's region pulls it across (``sskai.catalog.transfer``);
 - serving: enough instances to sustain the FLOP/s and memory-bandwidth rates, over-provisioned for the
   fraction of time a spot instance is being replaced.
 """
@@ -16,8 +20,10 @@ import math
 from dataclasses import asdict, dataclass
 
 from sskai.catalog.catalog import AcceleratorSpec, InstanceOffer
+from sskai.catalog.transfer import load_transfer_pricing
 from sskai.costs import spot_usd_per_hour
 from sskai.election.job import Job
+from sskai.risk.model import PoolRisk
 
 HOURS_PER_MONTH = 730.0
 # Share of datasheet FLOP/s that a well-fed PyTorch job sustains (model FLOPs utilisation).
@@ -64,7 +70,9 @@ class TrainingEstimate:
     compute_hours: float
     interruptions_per_hour: float
     inflation: float  # expected wall time / compute time: checkpoint writes and re-work after interruptions
-    expected_hours: float
+    expected_hours: float  # billed hours
+    transfer_usd: float = 0.0  # the dataset pulled by every launch outside its region
+    wait_hours: float = 0.0  # expected unbilled wait for capacity over all launches
 
     @classmethod
     def never(cls, usd_per_hour: float) -> TrainingEstimate:
@@ -72,7 +80,11 @@ class TrainingEstimate:
 
     @property
     def expected_usd(self) -> float:
-        return self.expected_hours * self.usd_per_hour
+        return self.expected_hours * self.usd_per_hour + self.transfer_usd
+
+    @property
+    def expected_completion_hours(self) -> float:
+        return self.expected_hours + self.wait_hours
 
     @property
     def expected_interruptions(self) -> float:
@@ -88,6 +100,7 @@ class TrainingEstimate:
             **asdict(self),
             "expected_usd": self.expected_usd,
             "expected_interruptions": self.expected_interruptions,
+            "expected_completion_hours": self.expected_completion_hours,
         }
 
 
@@ -120,7 +133,7 @@ class ServingEstimate:
 
 
 def _training_estimate(
-    offer: InstanceOffer, spec: AcceleratorSpec, job: Job, price: float, rate: float
+    offer: InstanceOffer, spec: AcceleratorSpec, job: Job, price: float, rate: float, start_wait_hours: float = 0.0
 ) -> TrainingEstimate:
     """Hours and dollars to finish ``job`` at ``price`` with ``rate`` interruptions per hour."""
     flops = offer_flops_per_second(offer, spec, job)
@@ -131,13 +144,18 @@ def _training_estimate(
     loss_per_interruption_hours = (job.restart_seconds + job.checkpoint_interval_seconds / 2.0) / 3600.0
     lost_share = rate * loss_per_interruption_hours
     inflation = math.inf if lost_share >= 1.0 else (1.0 + checkpoint_overhead) / (1.0 - lost_share)
+    hours = compute_hours * inflation + job.restart_seconds / 3600.0  # plus the first start
+    launches = 1.0 + rate * hours if math.isfinite(hours) else math.inf
+    per_launch = load_transfer_pricing().usd(job.data_gb, job.data_region, offer.region) if job.data_gb else 0.0
     return TrainingEstimate(
         usd_per_hour=price,
         flops_per_second=flops,
         compute_hours=compute_hours,
         interruptions_per_hour=rate,
         inflation=inflation,
-        expected_hours=compute_hours * inflation + job.restart_seconds / 3600.0,  # plus the first start
+        expected_hours=hours,
+        transfer_usd=per_launch * launches if per_launch else 0.0,
+        wait_hours=start_wait_hours * launches if start_wait_hours else 0.0,
     )
 
 
@@ -162,18 +180,25 @@ def _serving_estimate(
     )
 
 
-def expected_training(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> TrainingEstimate:
-    """Expected hours and dollars to finish ``job`` on one spot ``offer`` node."""
+def expected_training(
+    offer: InstanceOffer, spec: AcceleratorSpec, job: Job, risk: PoolRisk | None = None
+) -> TrainingEstimate:
+    """Expected hours and dollars to finish ``job`` on one spot ``offer`` node (``risk``: the pool's calibrated figures)."""
+    if risk is None:
+        return _training_estimate(
+            offer, spec, job, spot_usd_per_hour(offer), interruptions_per_hour(offer.spot_interruption_frequency)
+        )
     return _training_estimate(
-        offer, spec, job, spot_usd_per_hour(offer), interruptions_per_hour(offer.spot_interruption_frequency)
+        offer, spec, job, spot_usd_per_hour(offer), risk.hazard_per_hour, risk.expected_start_wait_hours
     )
 
 
-def expected_serving(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> ServingEstimate:
+def expected_serving(
+    offer: InstanceOffer, spec: AcceleratorSpec, job: Job, risk: PoolRisk | None = None
+) -> ServingEstimate:
     """Spot instances and dollars per hour to sustain ``job``'s rates on ``offer``."""
-    return _serving_estimate(
-        offer, spec, job, spot_usd_per_hour(offer), interruptions_per_hour(offer.spot_interruption_frequency)
-    )
+    rate = risk.hazard_per_hour if risk else interruptions_per_hour(offer.spot_interruption_frequency)
+    return _serving_estimate(offer, spec, job, spot_usd_per_hour(offer), rate)
 
 
 def ondemand_training(offer: InstanceOffer, spec: AcceleratorSpec, job: Job) -> TrainingEstimate:

@@ -26,6 +26,8 @@ class Job:
     checkpoint_seconds: float = 5.0
     restart_seconds: float = 180.0
     regions: tuple[str, ...] | None = None
+    data_region: str | None = None  # where the dataset lives (None: off AWS, free to pull in)
+    data_gb: float = 0.0  # pulled by every launch outside ``data_region``
     top_k: int = 5
     # Measured FLOP/s per instance type (from a profile on that hardware), overriding datasheet estimates.
     measured_flops_per_second: tuple[tuple[str, float], ...] = ()
