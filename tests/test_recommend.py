@@ -89,7 +89,9 @@ def test_training_plan_holds_the_step_and_prices_the_job() -> None:
     assert catalog.offer(plan.instance_type, plan.region).accelerator_memory_gib_each >= need
     assert plan.estimated_spot_usd == pytest.approx(plan.estimated_hours * plan.spot_usd_per_hour)
     assert plan.estimated_ondemand_usd > plan.estimated_spot_usd
-    assert len(plan.reasons) == 4 and plan.reasons[-1].startswith("SSKAI's Algorithm 1 would pick")
+    assert len(plan.reasons) == 5 and plan.reasons[3].startswith("SSKAI's Algorithm 1 would pick")
+    assert plan.reasons[-1].startswith("cheapest CPU instance for this model: t3.medium")
+    assert plan.hazard_per_hour > 0.01 and 0 < plan.availability < 1 and plan.risk_basis
     assert 0 < plan.estimated_hours < float("inf")
 
 
@@ -108,3 +110,32 @@ def test_a_stored_recommendation_reads_back_and_an_old_one_fails_clearly() -> No
     broken = {**result.stored(), "serving": {"target": "mainframe"}}
     with pytest.raises(StoredRecordInvalid, match=r"serving.target: Input should be 'serverless' or 'spot'"):
         Recommendation.from_stored(broken, "recommendation r1")
+
+
+def test_a_tiny_model_trains_on_a_cpu_instance_when_that_is_cheaper_than_any_gpu() -> None:
+    # SMALL's forward batch: 2.2e7 FLOPs x 8 samples in 3 ms = 5.87e10 FLOP/s measured on a CPU.
+    workload = Workload(training_samples=10_000, epochs=3, regions=("us-east-1",))
+    catalog = load_catalog()
+    plan = plan_training(SMALL, catalog, workload)
+    flops = 6.5e7 * 10_000 * 3
+    hours = flops / (2.2e7 * 8 / 0.003) / 3600 + 120 / 3600
+    # The cheapest spot GPU in us-east-1 costs more for 2 minutes of node start-up than t3.medium for the job.
+    assert (plan.instance_type, plan.accelerator, plan.accelerator_count) == ("t3.medium", "CPU", 0)
+    assert plan.estimated_hours == pytest.approx(hours)
+    assert plan.estimated_spot_usd == pytest.approx(hours * 0.0416)
+    assert plan.interruption_frequency is None and plan.risk_basis.startswith("on-demand CPU")
+    assert plan.reasons[-2].startswith("a CPU instance is cheaper still: t3.medium")
+    # t3.small (2 GiB) cannot hold a 2 GiB runtime plus the step; t3.medium (4 GiB) is the smallest that can.
+    assert catalog.offer("t3.small", "us-east-1").ondemand_usd_per_hour < 0.0416
+    # A model profiled on a GPU has no measured CPU rate: no CPU plan is guessed.
+    assert plan_training(like_small(device="cuda"), catalog, workload).accelerator != "CPU"
+
+
+def test_serving_stays_in_the_regions_the_user_names_and_defaults_to_the_data() -> None:
+    big = like_small(weight_bytes=12 * 1024**3, serving_peak_rss_bytes=14 * 1024**3)
+    catalog = load_catalog()
+    anywhere = plan_serving(big, catalog, Workload())
+    near_users = plan_serving(big, catalog, Workload(serving_regions=("eu-west-1",)))
+    near_data = plan_serving(big, catalog, Workload(data_region="us-west-2"))
+    assert near_users.region == "eu-west-1" and near_data.region == "us-west-2"
+    assert anywhere.usd_per_hour <= near_users.usd_per_hour

@@ -28,8 +28,22 @@ PRICING_API_REGION = "us-east-1"
 SPOT_HISTORY_HOURS = 3
 # The CPU types priced live: small general-purpose and compute types that tiny models train and serve on.
 CPU_TYPES = (
-    "t3.small", "t3.medium", "t3.large", "t3.xlarge", "m5.large", "m5.xlarge", "m5.2xlarge", "c5.large",
-    "c5.xlarge", "c5.2xlarge", "c6i.large", "c6i.xlarge", "c7i.large", "c7i.xlarge", "m7i.large", "m7i.xlarge",
+    "t3.small",
+    "t3.medium",
+    "t3.large",
+    "t3.xlarge",
+    "m5.large",
+    "m5.xlarge",
+    "m5.2xlarge",
+    "c5.large",
+    "c5.xlarge",
+    "c5.2xlarge",
+    "c6i.large",
+    "c6i.xlarge",
+    "c7i.large",
+    "c7i.xlarge",
+    "m7i.large",
+    "m7i.xlarge",
 )
 
 
@@ -134,7 +148,9 @@ def fetch_live_catalog(
         offers = [
             offer for region in regions for offer in _region_offers(client("ec2", region), pricing, region, advice, now)
         ]
-        cpu = [offer for region in regions for offer in _cpu_offers(client("ec2", region), pricing, region, advice, now)]
+        cpu = [
+            offer for region in regions for offer in _cpu_offers(client("ec2", region), pricing, region, advice, now)
+        ]
     except NoCredentialsError as exc:
         raise ConfigError(f"AWS rejected the credentials: {exc}") from exc
     except (ClientError, BotoCoreError, httpx.HTTPError) as exc:

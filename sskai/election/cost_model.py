@@ -183,7 +183,7 @@ def _serving_estimate(
 def expected_training(
     offer: InstanceOffer, spec: AcceleratorSpec, job: Job, risk: PoolRisk | None = None
 ) -> TrainingEstimate:
-    """Expected hours and dollars to finish ``job`` on one spot ``offer`` node (``risk``: the pool's calibrated figures)."""
+    """Expected hours and dollars to finish ``job`` on one spot ``offer`` node (``risk``: calibrated figures)."""
     if risk is None:
         return _training_estimate(
             offer, spec, job, spot_usd_per_hour(offer), interruptions_per_hour(offer.spot_interruption_frequency)
