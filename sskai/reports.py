@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sskai.catalog.catalog import Catalog
 from sskai.ledger import LedgerGrouping, LedgerRow
 from sskai.profiling.metrics import ProfileMetrics
 from sskai.recommend import Recommendation
@@ -52,12 +53,90 @@ def recommendation_sections(result: Recommendation) -> tuple[Section, ...]:
             Section(
                 title=f"Train: {t.instance_type} in {t.region}",
                 lines=t.reasons,
-                note=f"estimated {t.estimated_hours * 60:.1f} min, ${t.estimated_spot_usd:.5f} on spot",
+                note=f"estimated {t.estimated_hours * 60:.1f} min, ${t.estimated_spot_usd:.5f} on spot"
+                + (
+                    f"; {t.hazard_per_hour:.3f} interruptions/h, {t.availability:.0%} available ({t.risk_basis})"
+                    if t.hazard_per_hour is not None and t.availability is not None
+                    else f"; {t.risk_basis}"
+                    if t.risk_basis
+                    else ""
+                ),
             )
         )
     else:
         sections.append(Section(title="Train: no spot GPU holds one training step", lines=()))
     return tuple(sections)
+
+
+def risk_sections(
+    catalog: Catalog, instance_types: tuple[str, ...] | None = None, regions: tuple[str, ...] | None = None
+) -> tuple[Section, ...]:
+    """Each spot pool's calibrated figures and where they came from, then how well the model predicts held-out zones."""
+    from sskai.risk.calibration import hold_out_each_zone
+    from sskai.risk.model import advisor_rate_per_hour
+    from sskai.risk.shipped import buckets_of, shipped_risk_model, v100_observations
+
+    model = shipped_risk_model(catalog)
+    offers = [
+        o
+        for o in catalog.spot_offers(regions)
+        if o.accelerator_count > 0 and (instance_types is None or o.instance_type in instance_types)
+    ]
+    rows = []
+    for offer in sorted(offers, key=lambda o: (o.instance_type, o.region))[:60]:
+        risk = model.for_offer(offer)
+        rows.append(
+            (
+                f"{offer.instance_type} {offer.region}",
+                offer.spot_interruption_frequency or "-",
+                f"{risk.hazard_per_hour:.3f}",
+                f"{risk.availability:.0%}",
+                f"{risk.mean_wait_hours:.2f}",
+                risk.source,
+            )
+        )
+    report = hold_out_each_zone(v100_observations(), buckets_of(catalog))
+    errors = report.mean_absolute_error()
+    held = Table(
+        (
+            "zone held out",
+            "observed /h",
+            "from bucket /h",
+            "from region /h",
+            "observed avail.",
+            "from bucket",
+            "from region",
+        ),
+        tuple(
+            (
+                z.zone.removesuffix("_v100_1"),
+                f"{z.observed_hazard:.3f}",
+                f"{z.bucket_hazard:.3f}",
+                "-" if z.region_hazard is None else f"{z.region_hazard:.3f}",
+                f"{z.observed_availability:.0%}",
+                f"{z.bucket_availability:.0%}",
+                "-" if z.region_availability is None else f"{z.region_availability:.0%}",
+            )
+            for z in report.zones
+        ),
+    )
+    return (
+        Section(
+            title="Spot risk per pool",
+            note="interruptions per hour held, share of time obtainable, mean wait for capacity (h); "
+            f"'>20%' bucket = {model.bucket_hazard_per_hour['>20%']:.3f}/h after calibration "
+            f"(read literally: {advisor_rate_per_hour('>20%'):.4f}/h)",
+            table=Table(("pool", "Advisor bucket", "hazard /h", "available", "wait h", "from"), tuple(rows)),
+        ),
+        Section(
+            title="Calibration: each traced zone held out",
+            note=f"mean absolute error, hazard: bucket {errors['bucket_hazard']:.3f}/h, region-mates "
+            f"{errors['region_hazard']:.3f}/h, Advisor read literally {errors['advisor_literal_hazard']:.3f}/h; "
+            f"availability: bucket {errors['bucket_availability']:.0%}, "
+            f"region-mates {errors['region_availability']:.0%}",
+            table=held,
+        ),
+    )
 
 
 def profile_section(metrics: ProfileMetrics, title: str) -> Section:

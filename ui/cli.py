@@ -261,6 +261,19 @@ def recommend(model: str, config: Workload) -> None:
 
 
 @app.command()
+def risk(
+    instance_type: Annotated[list[str] | None, typer.Option(help="Only these instance types.")] = None,
+    region: Annotated[list[str] | None, typer.Option(help="Only these regions.")] = None,
+) -> None:
+    """Each spot pool's calibrated interruption rate, availability and wait, and the calibration error."""
+    from sskai.pricing import current_catalog
+    from sskai.reports import risk_sections
+
+    catalog = current_catalog(_stores())
+    print_sections(console, risk_sections(catalog, tuple(instance_type or ()) or None, tuple(region or ()) or None))
+
+
+@app.command()
 @options_from(TrainingConfig, on_invalid=_fail)
 def train(
     config: TrainingConfig,

@@ -18,6 +18,7 @@ from sskai.budgets import describe_alert, projection
 from sskai.errors import StoredRecordInvalid
 from sskai.kinds import Status
 from sskai.ledger import LedgerGrouping, cost_frame, cumulative_costs, ledger_rows
+from sskai.pricing import current_catalog
 from sskai.profiling.metrics import ProfileMetrics
 from sskai.recommend import Recommendation
 from sskai.reports import (
@@ -25,6 +26,7 @@ from sskai.reports import (
     ledger_section,
     profile_section,
     recommendation_sections,
+    risk_sections,
     training_cost_section,
 )
 from sskai.store.metadata import BudgetAlert, Dataset, Endpoint, LogEntry, Model, Profile, Training
@@ -261,6 +263,8 @@ def models_page(stores) -> None:
         if recommendation is not None:
             plan = Recommendation.from_stored(recommendation.plan, f"recommendation {recommendation.id}")
             sections += recommendation_sections(plan)
+            if plan.training is not None and plan.training.accelerator_count > 0:
+                sections += risk_sections(current_catalog(stores), (plan.training.instance_type,))
     except StoredRecordInvalid as exc:
         st.error(str(exc))
         return
