@@ -8,7 +8,7 @@ GCP's ``date, time, n`` group logs. Every trace becomes pools sampled on one eve
 
 from __future__ import annotations
 
-import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,7 @@ from sskai.traces.readers import (
 )
 
 CLUSTER_GAP_SECONDS = 60.0
+LOG_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # a cluster log has only times relative to its start
 DEFAULT_REGION = "us-east-1"
 
 
@@ -56,7 +57,7 @@ def cluster_counts(trace: ClusterEventTrace) -> AvailabilityTrace:
             counts.append(alive)
     return AvailabilityTrace(
         name=trace.name,
-        start=trace_start(),
+        start=LOG_EPOCH,
         offsets_seconds=tuple(times),
         available=tuple(counts),
         capacity=max(counts),
@@ -174,7 +175,3 @@ def describe(world: World) -> dict:
         "mean_spot_usd_per_hour": float(np.mean([p.spot_usd_per_hour.mean() for p in world.pools])),
         "home_region": world.home_region,
     }
-
-
-def load_json(path: Path) -> dict:
-    return json.loads(Path(path).read_text())
