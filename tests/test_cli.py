@@ -91,7 +91,9 @@ def test_elect_and_refresh_prices(home, tmp_path: Path) -> None:
 
 
 def test_risk_shows_each_pools_figures_and_the_calibration_error(home) -> None:
-    shown = runner.invoke(app, ["risk", "--instance-type", "p3.2xlarge", "--region", "us-west-2"], env={"COLUMNS": "200"})
+    shown = runner.invoke(
+        app, ["risk", "--instance-type", "p3.2xlarge", "--region", "us-west-2"], env={"COLUMNS": "200"}
+    )
     assert shown.exit_code == 0, shown.output
     assert "Spot risk per pool" in shown.output and "p3.2xlarge us-west-2" in shown.output
     assert "0.134" in shown.output and "trace" in shown.output  # the us-west-2 zones' pooled hazard
