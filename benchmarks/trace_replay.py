@@ -61,7 +61,7 @@ class Scenario:
 def scenarios(world: World, starts: int, data_gb: float, restart_seconds: float) -> list[Scenario]:
     days = world.ticks * world.tick_seconds / 86400
     lengths = LONG_JOB_HOURS if days >= LONG_TRACE_DAYS else SHORT_JOB_HOURS
-    capacity = int(world.capacity().max())
+    capacity = int(world.capacity.max())
     gangs = tuple(g for g in GANGS if g <= capacity // 4 or g == 1)
     found = []
     for hours in lengths:

@@ -12,6 +12,7 @@ that at least one of them has capacity (independence assumed).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import yaml
@@ -45,13 +46,12 @@ def _diversified(result: ElectionResult, tier: float) -> list[Candidate]:
 
 
 def _risk_annotations(candidates: list[Candidate]) -> dict[str, str]:
+    """Each type's calibrated hazard, and the chance that at least one type has capacity (independent pools)."""
     hazards = {c.instance_type: c.numbers.get("risk_hazard_per_hour") for c in candidates}
-    availabilities = [c.numbers.get("risk_availability") for c in candidates]
-    if any(h is None for h in hazards.values()) or any(a is None for a in availabilities):
+    availabilities = {c.instance_type: c.numbers.get("risk_availability") for c in candidates}
+    if None in hazards.values() or None in availabilities.values():
         return {}
-    none_available = 1.0
-    for availability in {c.instance_type: a for c, a in zip(candidates, availabilities, strict=True)}.values():
-        none_available *= 1.0 - availability
+    none_available = math.prod(1.0 - a for a in availabilities.values())
     return {
         "sskai.io/hazard-per-hour": ", ".join(f"{t}={h:.3f}" for t, h in sorted(hazards.items())),
         "sskai.io/any-type-available": f"{1.0 - none_available:.3f}",

@@ -299,7 +299,7 @@ def plan_training(profile: ProfileMetrics, catalog: Catalog, workload: Workload)
         f"plus {NODE_STARTUP_SECONDS:.0f} s of node start-up",
         f"{best.instance_type} in {best.region}: ${best.spot_usd_per_hour:.4f}/h spot, "
         f"{risk.hazard_per_hour:.3f} interruptions per hour and {risk.availability:.0%} availability "
-        f"({risk.source}: {risk.basis}) -> x{estimate.inflation:.4f} expected re-work, "
+        f"({risk.explained}) -> x{estimate.inflation:.4f} expected re-work, "
         f"est. {estimate.expected_hours * 60:.1f} min, ${estimate.expected_usd:.5f}"
         + (
             f" incl. ${estimate.transfer_usd:.4f} moving {workload.dataset_gb:g} GB from {workload.data_region}"
@@ -347,7 +347,7 @@ def plan_training(profile: ProfileMetrics, catalog: Catalog, workload: Workload)
         interruption_frequency=best.interruption_frequency,
         hazard_per_hour=risk.hazard_per_hour,
         availability=risk.availability,
-        risk_basis=f"{risk.source}: {risk.basis}",
+        risk_basis=risk.explained,
         transfer_usd=estimate.transfer_usd,
         estimated_hours=estimate.expected_hours,
         estimated_spot_usd=estimate.expected_usd,

@@ -13,6 +13,9 @@ from sskai.catalog.catalog import Catalog
 from sskai.ledger import LedgerGrouping, LedgerRow
 from sskai.profiling.metrics import ProfileMetrics
 from sskai.recommend import Recommendation
+from sskai.risk.calibration import hold_out_each_zone
+from sskai.risk.model import advisor_rate_per_hour
+from sskai.risk.shipped import buckets_of, shipped_risk_model, v100_observations
 from sskai.training.summary import TrainingSummary
 
 
@@ -72,10 +75,6 @@ def risk_sections(
     catalog: Catalog, instance_types: tuple[str, ...] | None = None, regions: tuple[str, ...] | None = None
 ) -> tuple[Section, ...]:
     """Each spot pool's calibrated figures and where they came from, then how well the model predicts held-out zones."""
-    from sskai.risk.calibration import hold_out_each_zone
-    from sskai.risk.model import advisor_rate_per_hour
-    from sskai.risk.shipped import buckets_of, shipped_risk_model, v100_observations
-
     model = shipped_risk_model(catalog)
     offers = [
         o

@@ -189,9 +189,7 @@ def _cpu_offers(ec2: Any, pricing: Any, region: str, advice: dict, now: datetime
                 memory_gib=entry["MemoryInfo"]["SizeInMiB"] / 1024.0,
                 region=region,
                 ondemand_usd_per_hour=ondemand,
-                spot_min_usd_per_hour=min(prices) if prices else None,
-                spot_avg_usd_per_hour=statistics.fmean(prices) if prices else None,
-                spot_max_usd_per_hour=max(prices) if prices else None,
+                **_spot_range(prices),
                 spot_interruption_frequency=advice.get((region, name), {}).get("interruption"),
             )
         )
@@ -221,14 +219,21 @@ def _region_offers(ec2: Any, pricing: Any, region: str, advice: dict, now: datet
                 memory_gib=described["MemoryInfo"]["SizeInMiB"] / 1024.0,
                 region=region,
                 ondemand_usd_per_hour=ondemand_price(pricing, name, region),
-                spot_min_usd_per_hour=min(prices) if prices else None,
-                spot_avg_usd_per_hour=statistics.fmean(prices) if prices else None,
-                spot_max_usd_per_hour=max(prices) if prices else None,
+                **_spot_range(prices),
                 spot_interruption_frequency=advisor.get("interruption"),
                 spot_placement_score=scores.get(name),
             )
         )
     return offers
+
+
+def _spot_range(prices: list[float]) -> dict[str, float | None]:
+    """An offer's spot min/avg/max over its zones' latest prices (None without a spot market)."""
+    return {
+        "spot_min_usd_per_hour": min(prices) if prices else None,
+        "spot_avg_usd_per_hour": statistics.fmean(prices) if prices else None,
+        "spot_max_usd_per_hour": max(prices) if prices else None,
+    }
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:

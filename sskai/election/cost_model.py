@@ -25,22 +25,15 @@ from sskai.costs import spot_usd_per_hour
 from sskai.election.job import Job
 from sskai.risk.model import PoolRisk
 
-HOURS_PER_MONTH = 730.0
+# Without a calibrated risk, the Advisor bucket read literally (its one table lives in sskai.risk.model).
+from sskai.risk.model import advisor_rate_per_hour as interruptions_per_hour
+
 # Share of datasheet FLOP/s that a well-fed PyTorch job sustains (model FLOPs utilisation).
 ASSUMED_MFU = 0.35
 # Share of datasheet memory bandwidth that LLM decoding sustains.
 ASSUMED_BANDWIDTH_UTILISATION = 0.6
 # Each doubling of data-parallel devices keeps this share of per-device throughput (gradient all-reduce).
 SCALING_PER_DOUBLING = 0.92
-# Spot Advisor buckets are ranges of monthly interruption frequency; take each range's midpoint.
-# '>20%' has no upper end: 30% is assumed. An unknown bucket is treated as the worst known one.
-MONTHLY_INTERRUPTION_PROBABILITY = {"<5%": 0.025, "5-10%": 0.075, "10-15%": 0.125, "15-20%": 0.175, ">20%": 0.30}
-UNKNOWN_INTERRUPTION_PROBABILITY = 0.30
-
-
-def interruptions_per_hour(bucket: str | None) -> float:
-    probability = MONTHLY_INTERRUPTION_PROBABILITY.get(bucket or "", UNKNOWN_INTERRUPTION_PROBABILITY)
-    return -math.log(1.0 - probability) / HOURS_PER_MONTH
 
 
 def device_flops(spec: AcceleratorSpec, precision: str) -> float:
@@ -185,12 +178,10 @@ def expected_training(
 ) -> TrainingEstimate:
     """Expected hours and dollars to finish ``job`` on one spot ``offer`` node (``risk``: calibrated figures)."""
     if risk is None:
-        return _training_estimate(
-            offer, spec, job, spot_usd_per_hour(offer), interruptions_per_hour(offer.spot_interruption_frequency)
-        )
-    return _training_estimate(
-        offer, spec, job, spot_usd_per_hour(offer), risk.hazard_per_hour, risk.expected_start_wait_hours
-    )
+        rate, wait = interruptions_per_hour(offer.spot_interruption_frequency), 0.0
+    else:
+        rate, wait = risk.hazard_per_hour, risk.expected_start_wait_hours
+    return _training_estimate(offer, spec, job, spot_usd_per_hour(offer), rate, wait)
 
 
 def expected_serving(

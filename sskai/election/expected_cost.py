@@ -37,9 +37,7 @@ class ExpectedCostElection(Election, name="sskai", default=True):
             if not math.isfinite(cost):
                 continue
             tier = offer.accelerator_memory_gib_each
-            candidate = Candidate.from_offer(
-                offer, tier, score=-cost, numbers=numbers, risk_basis=f"{risk.source}: {risk.basis}"
-            )
+            candidate = Candidate.from_offer(offer, tier, score=-cost, numbers=numbers, risk_basis=risk.explained)
             scored.setdefault(tier, []).append(candidate)
         tiers = {
             tier: tuple(sorted(cands, key=lambda c: (-c.score, c.instance_type, c.region))[: job.top_k])

@@ -105,9 +105,9 @@ def context(world: World, job: ReplayJob, start_tick: int) -> ReplayContext:
 
 def replay(policy, world: World, job: ReplayJob, start_tick: int, record: bool = False) -> Outcome:
     ctx = context(world, job, start_tick)
-    capacity, prices = world.capacity(), world.prices()
+    capacity, prices = world.capacity, world.prices
     gang_hours = job.gang * world.tick_hours
-    policy.start(ctx, Past(capacity, prices, start_tick - 1) if start_tick > 0 else Past(capacity, prices, -1))
+    policy.start(ctx, Past(capacity, prices, start_tick - 1))  # before the first tick: now = -1, no past
     location, debt, progress, tick = IDLE, 0, 0, start_tick
     cost = transfer = spot_ticks = ondemand_ticks = 0.0
     preemptions = launches = 0

@@ -22,7 +22,7 @@ def _advance(values: np.ndarray) -> np.ndarray:
 def optimal_cost(world: World, job: ReplayJob, start_tick: int) -> float:
     ctx = context(world, job, start_tick)
     work, deadline, restart = ctx.work_ticks, ctx.deadline_ticks, ctx.restart_ticks
-    capacity, prices = world.capacity(), world.prices()
+    capacity, prices = world.capacity, world.prices
     locations = ctx.pool_count + 1  # the pools, then on demand
     debts = max(restart, 1)
     gang_hours = job.gang * world.tick_hours

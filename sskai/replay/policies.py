@@ -21,9 +21,11 @@ from typing import ClassVar
 
 import numpy as np
 
+from sskai.catalog import load_catalog
 from sskai.registry import Registered, Registry
 from sskai.replay.engine import IDLE, ONDEMAND, Observation, Past, ReplayContext
 from sskai.risk.model import RiskModel
+from sskai.risk.shipped import shipped_risk_model
 
 
 class ReplayPolicy(Registered, ABC):
@@ -136,6 +138,7 @@ class SskaiPolicy(ReplayPolicy, name="sskai"):
     def start(self, ctx: ReplayContext, past: Past) -> None:
         super().start(ctx, past)
         self.committed = False
+        self.launch_guard = 2 * ctx.restart_ticks + 2  # this launch, one relaunch, and a margin
         self.decay = 0.5 ** (ctx.tick_hours / HALF_LIFE_HOURS)
         self.prior_hazard, self.prior_wait = self._priors(ctx)
         zeros = np.zeros(ctx.pool_count)
@@ -176,9 +179,6 @@ class SskaiPolicy(ReplayPolicy, name="sskai"):
         to be hit by a loss with probability n / N (losses fall on instances uniformly)."""
         world = ctx.world
         if self.risk is None:
-            from sskai.catalog import load_catalog
-            from sskai.risk.shipped import shipped_risk_model
-
             self.risk = shipped_risk_model(load_catalog())
         figures = [self.risk.risk(world.instance_type, p.region) for p in world.pools]
         share = np.array([min(ctx.job.gang / max(int(p.capacity.max()), 1), 1.0) for p in world.pools])
@@ -187,54 +187,53 @@ class SskaiPolicy(ReplayPolicy, name="sskai"):
             np.array([f.mean_wait_hours for f in figures]),
         )
 
-    def _costs(self, seen: Observation, available: np.ndarray) -> np.ndarray:
-        """Expected USD to finish from here on each pool (inf where not ``available``), then on demand."""
+    def _costs(self, seen: Observation, hazard: np.ndarray) -> tuple[np.ndarray, float]:
+        """Expected USD to finish from here on each pool (whether it has capacity or not), and on demand."""
         ctx = self.ctx
         hours = seen.remaining_ticks * ctx.tick_hours
         restart_hours = ctx.restart_ticks * ctx.tick_hours
         gang = ctx.job.gang
-        relaunches = self.hazard * hours
+        relaunches = hazard * hours
         spot = seen.prices * gang * (hours + relaunches * restart_hours) + relaunches * ctx.launch_usd[:-1]
         fresh = np.arange(ctx.pool_count) != seen.location
         spot = spot + fresh * (ctx.launch_usd[:-1] + seen.prices * gang * restart_hours)
-        spot = np.where(available, spot, np.inf)
         rate = ctx.world.ondemand_usd_per_hour * gang
         ondemand = rate * hours + (seen.location != ONDEMAND) * (ctx.launch_usd[-1] + rate * restart_hours)
-        return np.append(spot, ondemand)
+        return spot, ondemand
 
-    def _reserve_ticks(self, seen: Observation, pool: int) -> float:
-        """Slack to keep after a wait: the guard, plus the overhead of the relaunches expected on ``pool``."""
-        ctx = self.ctx
-        relaunches = self.hazard[pool] * seen.remaining_ticks * ctx.tick_hours
-        return 2 * ctx.restart_ticks + 2 + relaunches * ctx.restart_ticks
+    def _reserve_ticks(self, seen: Observation, hazard: float) -> float:
+        """Slack to keep after a wait: the guard, plus the overhead of the relaunches expected on the pool."""
+        relaunches = hazard * seen.remaining_ticks * self.ctx.tick_hours
+        return self.launch_guard + relaunches * self.ctx.restart_ticks
 
     def decide(self, seen: Observation) -> int:
         ctx = self.ctx
         self._observe(seen.available)
-        launch_guard = 2 * ctx.restart_ticks + 2  # this launch, one relaunch, and a margin
         if self.committed:
             return ONDEMAND
-        if seen.slack < launch_guard:  # slack never grows back: at most one more spot launch
+        hazard = self.hazard
+        spot, ondemand = self._costs(seen, hazard)
+        if seen.slack < self.launch_guard:  # slack never grows back: at most one more spot launch
             if seen.location >= 0:
                 return seen.location
             hours = seen.remaining_ticks * ctx.tick_hours
-            risky = 1.0 - np.exp(-self.hazard * hours) > MISS_TOLERANCE
-            candidates = np.where(seen.available & ~risky, self._costs(seen, seen.available)[:-1], np.inf)
+            risky = 1.0 - np.exp(-hazard * hours) > MISS_TOLERANCE
+            candidates = np.where(seen.available & ~risky, spot, np.inf)
             if seen.slack > ctx.restart_ticks and np.isfinite(candidates).any():
                 return int(np.argmin(candidates))
             self.committed = seen.location == ONDEMAND or seen.slack <= ctx.restart_ticks
             return ONDEMAND
-        now = self._costs(seen, seen.available)
+        now = np.append(np.where(seen.available, spot, np.inf), ondemand)
         choice = int(np.argmin(now))
         if seen.location >= 0 and choice == seen.location:
             return choice
         # Waiting is free but spends slack: wait for a pool that is down now when it would be cheaper
         # than the best option now and the slack left after its expected wait keeps the reserve.
-        later = self._costs(seen, ~seen.available)[:-1]
+        later = np.where(seen.available, np.inf, spot)
         for pool in np.argsort(later):
             if not np.isfinite(later[pool]) or later[pool] >= now[choice]:
                 break
             wait_ticks = self.wait_hours[pool] / ctx.tick_hours
-            if seen.slack - wait_ticks >= self._reserve_ticks(seen, int(pool)):
+            if seen.slack - wait_ticks >= self._reserve_ticks(seen, float(hazard[pool])):
                 return IDLE if seen.location != ONDEMAND else ONDEMAND
         return choice if choice < ctx.pool_count else ONDEMAND

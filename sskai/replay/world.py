@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -55,9 +56,12 @@ class World:
     def tick_hours(self) -> float:
         return self.tick_seconds / SECONDS_PER_HOUR
 
+    @cached_property
     def capacity(self) -> np.ndarray:
+        """Pools x ticks, stacked once: every replay and the optimum read it (policies get read-only views)."""
         return np.stack([p.capacity for p in self.pools])
 
+    @cached_property
     def prices(self) -> np.ndarray:
         return np.stack([p.spot_usd_per_hour for p in self.pools])
 

@@ -56,6 +56,11 @@ class PoolRisk:
     basis: str  # the evidence in words
 
     @property
+    def explained(self) -> str:
+        """Where the figures came from, in one phrase: "trace: 3 traced zone(s) over 45.6 days: ..."."""
+        return f"{self.source}: {self.basis}"
+
+    @property
     def expected_start_wait_hours(self) -> float:
         """Expected wait before a launch succeeds: the pool is down (1 - availability) of the time."""
         return (1.0 - self.availability) * self.mean_wait_hours

@@ -78,18 +78,9 @@ def observe_cluster(trace: ClusterEventTrace, instance_type: str, region: str | 
         instance_type=instance_type,
         region=region,
         hours=trace.duration_seconds / SECONDS_PER_HOUR,
-        held_hours=_held_hours(trace),
-        losses=sum(e.kind == "remove" for e in trace.events),
+        held_hours=trace.held_hours(),
+        losses=trace.removals,
     )
-
-
-def _held_hours(trace: ClusterEventTrace) -> float:
-    held, alive, last = 0.0, 0, trace.events[0].at_seconds
-    for event in trace.events:
-        held += alive * (event.at_seconds - last)
-        last = event.at_seconds
-        alive += 1 if event.kind == "add" else -1
-    return held / SECONDS_PER_HOUR
 
 
 def any_zone(traces: Sequence[AvailabilityTrace], name: str) -> AvailabilityTrace:

@@ -21,10 +21,12 @@ def v100_zone_traces() -> dict[str, AvailabilityTrace]:
     return {name.removesuffix("_v100_1"): trace for name, trace in traces.items()}
 
 
-def v100_observations() -> list[PoolObservation]:
-    return [
+@cache
+def v100_observations() -> tuple[PoolObservation, ...]:
+    """Each zone's counts (read once per process: the CLI, the dashboard and every calibration share them)."""
+    return tuple(
         observe_availability(trace, V100_PROBE_TYPE, zone_region(zone)) for zone, trace in v100_zone_traces().items()
-    ]
+    )
 
 
 def region_observations(zones: dict[str, AvailabilityTrace]) -> dict[tuple[str, str], PoolObservation]:
@@ -42,13 +44,17 @@ def buckets_of(catalog: Catalog) -> dict[tuple[str, str], str | None]:
     return {(o.instance_type, o.region): o.spot_interruption_frequency for o in catalog.offers}
 
 
-_MODELS: dict[str, RiskModel] = {}
+@cache
+def _calibrated(traced_buckets: tuple[tuple[tuple[str, str], str | None], ...]) -> RiskModel:
+    return calibrate(v100_observations(), dict(traced_buckets), region_observations(v100_zone_traces()))
 
 
 def shipped_risk_model(catalog: Catalog) -> RiskModel:
-    """Calibrated on the shipped V100 zones, with ``catalog``'s Advisor buckets for their pools (once per catalog)."""
-    if catalog.source not in _MODELS:
-        _MODELS[catalog.source] = calibrate(
-            v100_observations(), buckets_of(catalog), region_observations(v100_zone_traces())
-        )
-    return _MODELS[catalog.source]
+    """Calibrated on the shipped V100 zones, with ``catalog``'s Advisor buckets for their pools.
+
+    The fit depends on nothing else, so it is cached by those buckets: two catalogs that agree on the
+    traced pools share one model, and two that differ never do (even under one source name).
+    """
+    buckets = buckets_of(catalog)
+    traced = sorted({(o.instance_type, o.region or "") for o in v100_observations()})
+    return _calibrated(tuple((pool, buckets.get(pool)) for pool in traced))

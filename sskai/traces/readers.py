@@ -95,14 +95,22 @@ class ClusterEventTrace:
     def duration_seconds(self) -> float:
         return self.events[-1].at_seconds - self.events[0].at_seconds
 
-    def removals_per_instance_hour(self) -> float:
-        held, alive, last, removals = 0.0, 0, self.events[0].at_seconds, 0
+    @property
+    def removals(self) -> int:
+        return sum(event.kind == "remove" for event in self.events)
+
+    def held_hours(self) -> float:
+        """Instance-hours the cluster held: each node from its add to its remove."""
+        held, alive, last = 0.0, 0, self.events[0].at_seconds
         for event in self.events:
             held += alive * (event.at_seconds - last)
             last = event.at_seconds
             alive += 1 if event.kind == "add" else -1
-            removals += event.kind == "remove"
-        return removals / (held / SECONDS_PER_HOUR) if held else float("inf")
+        return held / SECONDS_PER_HOUR
+
+    def removals_per_instance_hour(self) -> float:
+        held = self.held_hours()
+        return self.removals / held if held else float("inf")
 
 
 def _parse_time(text: str) -> datetime:
