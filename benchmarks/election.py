@@ -1,7 +1,7 @@
 """Election benchmark: what each policy's plan is expected to cost, on the shipped catalog.
 
 For four fixed workloads, the plan chosen by `sskai` (expected cost, interruptions priced in), by
-`baseline` (SSKAI's Algorithm 1), by "the cheapest spot instance that fits" and by the best
+`algorithm1` (SSKAI's Algorithm 1), by "the cheapest spot instance that fits" and by the best
 on-demand instance, all priced by the same cost model (sskai/election/cost_model.py); then the
 ratios to sskai's plan, and each election's run time on the whole catalog.
 
@@ -22,9 +22,8 @@ from rich.console import Console
 from rich.table import Table
 
 from sskai.catalog import load_catalog
-from sskai.catalog.catalog import Catalog, InstanceOffer
-from sskai.costs import spot_usd_per_hour
-from sskai.election import BaselineElection, Job, elect
+from sskai.catalog.catalog import Catalog, InstanceOffer, spot_usd_per_hour
+from sskai.election import Algorithm1Election, Job, elect
 from sskai.election.cost_model import expected_serving, expected_training, ondemand_serving, ondemand_training
 from sskai.election.eligibility import eligible
 
@@ -96,14 +95,14 @@ def _evaluate(offer: InstanceOffer, catalog: Catalog, job: Job, on_demand: bool 
 def plans(job: Job, catalog: Catalog) -> dict[str, dict[str, Any]]:
     offers = {(o.instance_type, o.region): o for o in catalog.offers}
     chosen = elect("sskai", job, catalog).best
-    baseline = BaselineElection.placement(elect("baseline", job, catalog), job)
+    algorithm1 = Algorithm1Election.placement(elect("algorithm1", job, catalog), job)
     pairs = eligible(catalog, job)
     cheapest = min((o for o, _ in pairs), key=lambda o: (spot_usd_per_hour(o), o.instance_type, o.region))
     key = "usd"
     ondemand = min((_evaluate(o, catalog, job, on_demand=True) for o, _ in pairs), key=lambda p: p[key])
     return {
         "sskai": _evaluate(offers[(chosen.instance_type, chosen.region)], catalog, job),
-        "baseline": _evaluate(offers[(baseline.instance_type, baseline.region)], catalog, job),
+        "algorithm1": _evaluate(offers[(algorithm1.instance_type, algorithm1.region)], catalog, job),
         "cheapest_fit": _evaluate(cheapest, catalog, job),
         "on_demand": ondemand,
     }
@@ -151,7 +150,7 @@ def main() -> dict[str, Any]:
         "report_sskai_usd_per_hour": REPORT["usd_per_hour"]["sskai_proposed"],
         "report_sagemaker_on_demand_usd_per_hour": REPORT["usd_per_hour"]["aws_sagemaker_on_demand"],
     }
-    results["election_seconds_median"] = {name: election_seconds(name, catalog) for name in ("sskai", "baseline")}
+    results["election_seconds_median"] = {name: election_seconds(name, catalog) for name in ("sskai", "algorithm1")}
     console.print(table)
     console.print(
         f"Llama-2-13B serving: sskai plan ${serving['sskai']['usd']:.2f}/h; the SSKAI report priced its "

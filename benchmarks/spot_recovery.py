@@ -24,10 +24,10 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks.spot_harness import run_once
-from sskai.spot.simulation import ScheduledPreemption, SpotSimulation
+from sskai.kinds import EventKind
+from sskai.localcloud.simulation import ScheduledPreemption, SpotSimulation
 from sskai.store.metadata import TrainingEvent
 from sskai.training.config import TrainingConfig
-from sskai.training.timeline import EventKind
 
 RESULTS = Path(__file__).parent / "results" / "spot_recovery.json"
 SPACING_SECONDS = 30.0

@@ -128,13 +128,14 @@ class LocalPlatform:
         """Endpoints on this machine run unsupervised without the platform: they end with it."""
         from sskai.kinds import Status
         from sskai.serving.service import stop_stored_endpoint
+        from sskai.serving.targets import LocalProcessTarget
         from sskai.store.metadata import Endpoint
         from sskai.store.stores import open_stores
 
         stores = open_stores(self.settings)
         stopped = []
         for record in stores.metadata.list(Endpoint):
-            if record.status in (Status.READY, Status.RESTARTING) and record.config.get("runtime") == "local":
+            if Status(record.status).is_serving and record.runtime == LocalProcessTarget.name:
                 stop_stored_endpoint(stores, record.id, reason="the local platform was brought down (sskai down)")
                 stopped.append(f"endpoint {record.name}")
         return stopped

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prefect import flow
 
+from sskai.serving.service import DeployResult
 from tasks.deploy import deploy_model
 from tasks.lookup import find_model, serving_plan, trained_model
 
@@ -15,7 +16,7 @@ def deploy_flow(
     training_id: str | None = None,
     model_version: int | None = None,
     force: bool = False,
-) -> dict[str, str]:
+) -> DeployResult:
     """``force`` deploys even a model whose newest profile failed."""
     model_id = trained_model(training_id) if training_id else find_model(model_name, model_version)
     plan = serving_plan(model_id)

@@ -6,8 +6,6 @@ endpoint that has answered a request, and the cost summary.
 
 from __future__ import annotations
 
-from typing import Any
-
 from prefect import flow
 
 from flows.deploy import deploy_flow
@@ -16,10 +14,10 @@ from flows.profile import profile_flow
 from flows.recommend import recommend_flow
 from flows.train import train_flow
 from flows.upload import upload_flow
-from sskai.recommend import Workload
-from sskai.spot.simulation import SpotSimulation
+from sskai.localcloud.simulation import SpotSimulation
+from sskai.plans import Workload
 from sskai.training.config import TrainingConfig
-from tasks.pipeline import pipeline_inputs, smoke_request, summarize_pipeline
+from tasks.pipeline import PipelineSummary, pipeline_inputs, smoke_request, summarize_pipeline
 
 
 @flow(name="pipeline")
@@ -32,7 +30,7 @@ def pipeline_flow(
     workload: Workload = Workload(),
     sample_inputs: list | None = None,
     spot_simulation: SpotSimulation | None = None,
-) -> dict[str, Any]:
+) -> PipelineSummary:
     """``train_config`` defaults to the example's; ``sample_inputs`` to the example's sample request."""
     inputs = pipeline_inputs(example, model_zip, dataset_zip, name, train_config, sample_inputs)
     upload_flow(
@@ -49,7 +47,9 @@ def pipeline_flow(
     )
     endpoint = deploy_flow(inputs.name, inputs.name, training_id=training_id)
     outputs = (
-        smoke_request(endpoint["url"], endpoint["api_key"], inputs.sample_inputs) if inputs.sample_inputs else None
+        smoke_request(endpoint.url, endpoint.api_key.get_secret_value(), inputs.sample_inputs)
+        if inputs.sample_inputs
+        else None
     )
     monitoring = monitor_flow()
-    return summarize_pipeline(training_id, endpoint, outputs, monitoring["costs"])
+    return summarize_pipeline(training_id, endpoint, outputs, monitoring.costs)

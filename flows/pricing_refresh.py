@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prefect import flow
 
-from tasks.pricing import refresh_catalog_task, update_nodepools_task
+from tasks.pricing import RefreshResult, refresh_catalog_task, update_nodepools_task
 
 
 @flow(name="pricing-refresh")
@@ -14,7 +14,7 @@ def pricing_refresh_flow(
     live: bool | None = None,
     output: str | None = None,
     election: str = "sskai",
-) -> dict:
+) -> RefreshResult:
     """``live=None`` uses the AWS APIs when credentials exist and the shipped snapshot otherwise."""
     version_id = refresh_catalog_task(regions or [cluster_region], live)
-    return {"catalog_version_id": version_id, **update_nodepools_task(version_id, cluster_region, output, election)}
+    return update_nodepools_task(version_id, cluster_region, output, election)

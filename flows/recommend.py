@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prefect import flow
 
-from sskai.recommend import Workload
+from sskai.plans import Workload
 from tasks.lookup import find_model, latest_profile
 from tasks.recommend import recommend_plan
 

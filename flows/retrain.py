@@ -8,6 +8,7 @@ from __future__ import annotations
 from prefect import flow
 
 from sskai.training.config import TrainingConfig
+from sskai.training.promotion import PromotionVerdict
 from tasks.retrain import endpoints_to_retrain, promote_if_better
 from tasks.train import record_training, train_model
 
@@ -18,7 +19,7 @@ def retrain_flow(
     endpoint_name: str | None = None,
     config: TrainingConfig = TrainingConfig(),
     min_improvement: float = 0.01,
-) -> list[dict]:
+) -> list[PromotionVerdict]:
     """For each endpoint serving a model trained on ``dataset_name`` (or only ``endpoint_name``; with no
     dataset named, each endpoint whose dataset has a newer version): train the model on the dataset's
     newest version, measure it and the serving weights on the same held-out split, and put it behind

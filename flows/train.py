@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prefect import flow
 
-from sskai.spot.simulation import SpotSimulation
+from sskai.localcloud.simulation import SpotSimulation
 from sskai.training.config import TrainingConfig
 from tasks.lookup import find_dataset, find_model, training_plan
 from tasks.train import record_training, train_model

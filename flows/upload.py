@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from prefect import flow
 
-from sskai.bundles import InputDeclaration
+from sskai.bundles.spec import InputDeclaration
+from sskai.bundles.upload import UploadResult
 from tasks.upload import upload_dataset, upload_model
 
 
@@ -15,12 +16,10 @@ def upload_flow(
     dataset_name: str | None = None,
     dataset_zip: str | None = None,
     model_declaration: InputDeclaration | None = None,
-) -> dict[str, str]:
+) -> UploadResult:
     if not ((model_name and model_zip) or (dataset_name and dataset_zip)):
         raise ValueError("give a model name and zip, a dataset name and zip, or both")
-    stored = {}
-    if model_name and model_zip:
-        stored["model_id"] = upload_model(model_name, model_zip, model_declaration)
-    if dataset_name and dataset_zip:
-        stored["dataset_id"] = upload_dataset(dataset_name, dataset_zip)
-    return stored
+    return UploadResult(
+        model_id=upload_model(model_name, model_zip, model_declaration) if model_name and model_zip else None,
+        dataset_id=upload_dataset(dataset_name, dataset_zip) if dataset_name and dataset_zip else None,
+    )

@@ -14,4 +14,7 @@ fi
 # NodePools are validated against the Karpenter CRD schemas (validators from npm, pinned by the lock file).
 [ -d infra/schema/node_modules ] || npm ci --prefix infra/schema --no-audit --no-fund --silent
 .venv/bin/ruff check .
-exec .venv/bin/python -m pytest "$@"
+# Two test processes (one per core here; SSKAI_TEST_PROCESSES to change it: a third runs three Ray
+# workloads at once on two cores, which is slower, not faster). Tests that start and kill whole local
+# clusters form one group and run one after another.
+exec .venv/bin/python -m pytest -n "${SSKAI_TEST_PROCESSES:-2}" --dist loadgroup "$@"

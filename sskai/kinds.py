@@ -23,6 +23,11 @@ class Status(StrEnum):
         """Nothing more will happen to a record in this state."""
         return self in {Status.SUCCEEDED, Status.FAILED, Status.STOPPED}
 
+    @property
+    def is_serving(self) -> bool:
+        """An endpoint in this state should be answering: it serves, or its supervisor is bringing it back."""
+        return self in {Status.READY, Status.RESTARTING}
+
 
 class ResourceKind(StrEnum):
     """What a cost record or a log line is about."""
@@ -36,12 +41,38 @@ class ResourceKind(StrEnum):
     ELECTION = "election"
 
 
+class EventKind(StrEnum):
+    """What happened to a training, on its timeline."""
+
+    ATTEMPT_STARTED = "attempt_started"
+    ATTEMPT_ENDED = "attempt_ended"
+    NODE_UP = "node_up"
+    NODE_DOWN = "node_down"
+    NOTICE = "notice"
+    CAPACITY_LOST = "capacity_lost"
+    CAPACITY_BACK = "capacity_back"
+    CHECKPOINT = "checkpoint"
+    RESTART = "restart"
+    RESUMED = "resumed"
+    SIMULATOR_ERROR = "simulator_error"
+    DECISION = "decision"  # the spot policy moved the job, fell back to on demand, or waited, and why
+
+
+class LogLevel(StrEnum):
+    """How much a log line of a record matters: the dashboard shows what is above INFO."""
+
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
 class PricingKind(StrEnum):
     """How a metered stretch was paid for."""
 
     SPOT = "spot"
     ON_DEMAND = "on_demand"
     SERVERLESS = "serverless"
+    TRANSFER = "transfer"  # data moved to another region for a launch there
 
 
 class ServingKind(StrEnum):

@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 
 def is_alive(pid: int | None) -> bool:
     """Does a process with this pid exist and run (whoever owns it)? A zombie has ended: it is not alive."""
@@ -110,6 +112,58 @@ def kill_session(process: subprocess.Popen[bytes] | int) -> None:
             os.kill(pid, signal.SIGKILL)
     if not isinstance(process, int):
         process.wait()
+
+
+def kill_tree(leader: int) -> None:
+    """SIGKILL ``leader`` and every descendant, stopping each first so that none forks away meanwhile.
+
+    With the leader a child subreaper, a descendant that double-forks into a new session is still
+    in its tree; so stop the leader (no new children), then stop and kill descendants until none
+    are left, then the leader.
+    """
+    try:
+        root = psutil.Process(leader)
+        root.suspend()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return
+    for _ in range(100):
+        try:
+            descendants = [process for process in root.children(recursive=True) if not _ended(process)]
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            break
+        if not descendants:
+            break
+        for process in descendants:
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                process.suspend()
+        for process in descendants:
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                process.kill()
+        psutil.wait_procs(descendants, timeout=0.2)  # killed children of the stopped leader stay zombies
+    with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+        root.kill()
+
+
+def _ended(process: psutil.Process) -> bool:
+    try:
+        return process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def processes_in(folder: Path) -> list[int]:
+    """Pids of the processes whose current folder is ``folder`` or under it (not this process)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cwd = Path(os.readlink(entry / "cwd"))
+        except OSError:
+            continue
+        if cwd == folder or folder in cwd.parents:
+            found.append(int(entry.name))
+    return found
 
 
 def session_members(session_id: int) -> list[int]:

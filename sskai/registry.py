@@ -48,10 +48,6 @@ class Registry(Generic[T]):
     def names(self) -> list[str]:
         return sorted(self._classes)
 
-    @property
-    def default_name(self) -> str | None:
-        return self._default
-
 
 class Registered:
     """Mixin: a base class sets ``registry``; each concrete subclass passes ``name=`` (and maybe ``default=``)."""

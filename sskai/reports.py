@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sskai.catalog.catalog import Catalog
-from sskai.ledger import LedgerGrouping, LedgerRow
+from sskai.costs.ledger import LedgerGrouping, LedgerRow
+from sskai.plans import Recommendation
 from sskai.profiling.metrics import ProfileMetrics
-from sskai.recommend import Recommendation
 from sskai.risk.calibration import hold_out_each_zone
 from sskai.risk.model import advisor_rate_per_hour
 from sskai.risk.shipped import buckets_of, shipped_risk_model, v100_observations
+from sskai.store.metadata import Dataset, Endpoint, Model, Training
 from sskai.training.summary import TrainingSummary
 
 
@@ -45,7 +47,7 @@ def recommendation_sections(result: Recommendation) -> tuple[Section, ...]:
     serving, workload = result.serving, result.workload
     sections = [
         Section(
-            title=f"Serve: {serving.target} at ${serving.usd_per_hour:.5f}/h",
+            title=f"Serve: {serving.kind} at ${serving.usd_per_hour:.5f}/h",
             lines=serving.reasons,
             note=f"{workload.requests_per_hour:,.0f} requests/h, p95 target {workload.latency_slo_ms:.0f} ms",
         )
@@ -184,8 +186,67 @@ def training_cost_section(summary: TrainingSummary) -> Section:
             f"{summary.rework_worker_seconds:,.1f} {unit}-seconds of training done again",
             f"{summary.waiting_seconds:,.1f} s short of nodes (capacity gone or a replacement starting)",
             f"{summary.checkpoints} checkpoint(s), {summary.notice_checkpoints} taken on a notice",
+            *(
+                (
+                    f"spot policy: {summary.launches} launch(es), {summary.ondemand_node_seconds:,.0f} worker "
+                    f"node-seconds on demand, ${usd(summary.transfer_usd)} of data moved between regions",
+                )
+                if summary.decisions
+                else ()
+            ),
         ),
+        table=Table(
+            ("when", "decision", "where", "why"),
+            tuple((f"{d.at:%H:%M:%S}", d.decision, d.where, d.reason) for d in summary.decisions),
+        )
+        if summary.decisions
+        else None,
     )
+
+
+def _when(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}" if moment else "-"
+
+
+def endpoints_section(endpoints: Iterable[Endpoint]) -> Section:
+    """Every endpoint in one table, for the CLI (``sskai endpoints list``) and the Inference page."""
+    rows = tuple(
+        (e.name, str(e.status), str(e.kind), e.runtime, e.url or "-", _when(e.created_at), e.status_reason or "")
+        for e in endpoints
+    )
+    return Section(
+        title="Endpoints",
+        table=Table(("name", "status", "kind", "runtime", "url", "created", "reason"), rows),
+    )
+
+
+def trainings_section(trainings: Iterable[Training]) -> Section:
+    """Every training in one table, for the CLI and the Train page."""
+    rows = tuple(
+        (
+            t.id[:8],
+            str(t.status),
+            f"{t.progress:.0%}",
+            t.instance_type or "-",
+            t.region or "-",
+            _when(t.started_at),
+            t.status_reason or "",
+        )
+        for t in trainings
+    )
+    return Section(
+        title="Trainings",
+        table=Table(("id", "status", "progress", "instance", "region", "started", "reason"), rows),
+    )
+
+
+def bundles_section(title: str, records: Iterable[Model | Dataset]) -> Section:
+    """Stored models or datasets, every version, for ``sskai models list`` and ``sskai datasets list``."""
+    rows = tuple(
+        (r.id[:8], r.name, f"v{r.version}", str(r.status), f"{r.size_bytes / 1e6:.2f} MB", _when(r.created_at))
+        for r in records
+    )
+    return Section(title=title, table=Table(("id", "name", "version", "status", "size", "uploaded"), rows))
 
 
 def to_markdown(sections: Iterable[Section]) -> str:

@@ -17,6 +17,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sskai.kinds import ServingKind
+from sskai.units import MiB
 
 DEFAULT_AWS_REGION = "us-east-1"
 
@@ -36,6 +37,25 @@ class ArtifactLocation(BaseModel):
     url: str
     aws_endpoint_url: str | None = None
     aws_region: str = DEFAULT_AWS_REGION
+
+
+class SandboxLimits(BaseModel):
+    """What a sandboxed process running user code may use (profiling, inference workers, measuring a model).
+
+    The one home of these limits: the settings build it, every sandbox is handed it, none restates it.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    memory_mib: int = Field(8192, gt=0, description="memory cap of each sandboxed process")
+    max_processes: int = Field(64, gt=0, description="process and thread cap of each sandboxed process")
+
+    @property
+    def memory_bytes(self) -> int:
+        return self.memory_mib * MiB
+
+
+DEFAULT_SANDBOX_LIMITS = SandboxLimits()
 
 
 AWS_VARIABLES = frozenset(
@@ -66,6 +86,9 @@ class Settings(BaseSettings):
     owner: str = Field(default_factory=_current_user, description="recorded on every record")
     nodepools_path: Path | None = Field(None, description="where the pricing refresh writes Karpenter NodePools")
     cluster: str = Field("local", description="the Cluster implementation training runs on")
+    kube_namespace: str = Field("sskai", description="kuberay: the namespace of the trainings' RayClusters")
+    kube_api_url: str | None = Field(None, description="kuberay: the Kubernetes API; default: kubeconfig, else in-pod")
+    kuberay_ready_seconds: float = Field(900.0, gt=0, description="kuberay: how long a RayCluster may take to be ready")
     ray_address: str | None = Field(
         None, validation_alias=AliasChoices("SSKAI_RAY_ADDRESS", "RAY_ADDRESS"), description="join this Ray cluster"
     )
@@ -83,15 +106,27 @@ class Settings(BaseSettings):
         None, description="a Prefect SskaiSettings block whose store URLs override these (workers elsewhere)"
     )
     user_code_memory_mib: int = Field(
-        8192, gt=0, description="memory cap of each sandboxed process running user code (profiling, inference)"
+        DEFAULT_SANDBOX_LIMITS.memory_mib,
+        gt=0,
+        description="memory cap of each sandboxed process running user code (profiling, inference)",
     )
     user_code_max_processes: int = Field(
-        64, gt=0, description="process and thread cap of each sandboxed process running user code"
+        DEFAULT_SANDBOX_LIMITS.max_processes,
+        gt=0,
+        description="process and thread cap of each sandboxed process running user code",
     )
     alert_notification_block: str = Field(
         "", description="a Prefect notification block (Slack, e-mail, ...) that budget alerts are also sent to"
     )
+    lambda_role_arn: str = Field("", description="lambda: the execution role every endpoint function runs as")
+    lambda_repository: str = Field("sskai-endpoints", description="lambda: the ECR repository of endpoint images")
+    lambda_timeout_seconds: int = Field(60, gt=0, le=900, description="lambda: how long one invocation may run")
+    endpoint_replicas: int = Field(2, gt=0, description="replicas: how many replicas a replicated endpoint runs")
     endpoint_workers: int = Field(1, gt=0, description="inference worker processes per local endpoint")
+    endpoint_max_batch_rows: int = Field(32, gt=0, description="samples the endpoint batches at most")
+    endpoint_max_batch_wait_ms: float = Field(
+        0.0, ge=0, description="how long a batch waits to fill (0: only what queued while the workers were busy)"
+    )
     endpoint_request_timeout_seconds: float = Field(
         30.0, gt=0, description="a request the model takes longer on gets 504 and its worker is restarted"
     )
@@ -108,6 +143,10 @@ class Settings(BaseSettings):
             "database_url": values.get("database_url") or f"sqlite:///{home / 'sskai.db'}",
             "artifact_url": values.get("artifact_url") or (home / "artifacts").as_uri(),
         }
+
+    @property
+    def sandbox_limits(self) -> SandboxLimits:
+        return SandboxLimits(memory_mib=self.user_code_memory_mib, max_processes=self.user_code_max_processes)
 
     @property
     def endpoints_dir(self) -> Path:

@@ -7,7 +7,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.blocks.core import Block
 from prefect.events import emit_event
 
-from sskai.budgets import raise_alerts
+from sskai.costs.budgets import raise_alerts
 from sskai.kinds import Status
 from sskai.store.metadata import BudgetAlert, utcnow
 from tasks.common import stores

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prefect import task
 
-from sskai.deletion import delete_version
+from sskai.bundles.deletion import delete_version
 from sskai.store.metadata import Dataset, Model
 from tasks.common import retry_transient, stores
 

@@ -6,9 +6,8 @@ from prefect import task
 
 from sskai.errors import NotFound
 from sskai.kinds import Status
-from sskai.recommend import Recommendation, ServingPlan, TrainingPlan
-from sskai.store.metadata import Dataset, Model, Profile, Training
-from sskai.store.metadata import Recommendation as RecommendationRecord
+from sskai.plans import Recommendation, ServingPlan, TrainingPlan
+from sskai.store.metadata import Dataset, Model, Profile, RecommendationRecord, Training
 from tasks.common import LOOKUP_RETRIES, stores
 
 

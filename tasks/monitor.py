@@ -1,31 +1,40 @@
-"""Monitor tasks: meter endpoints at current prices and publish the cost ledger."""
+"""Monitor tasks: meter endpoints at current prices, reap abandoned work, and publish the cost ledger."""
 
 from __future__ import annotations
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
+from pydantic import BaseModel, ConfigDict
 
-from sskai import claims
-from sskai.ledger import LedgerGrouping, LedgerRow, cost_frame, ledger_rows
-from sskai.monitoring import meter_endpoints
-from sskai.pricing import current_catalog
+from sskai.catalog.versions import current_catalog
+from sskai.costs.endpoint_metering import EndpointReading, meter_endpoints
+from sskai.costs.ledger import LedgerGrouping, LedgerRow, cost_frame, ledger_rows
+from sskai.ownership.reaper import Reaped, reap_abandoned
 from sskai.reports import ledger_section, to_markdown
-from sskai.training.attempts import reap_abandoned
 from tasks.common import stores
 
 
+class MonitorResult(BaseModel):
+    """One look at the platform: every endpoint metered, abandoned work reaped, the ledger, new budget alerts."""
+
+    model_config = ConfigDict(frozen=True)
+
+    endpoints: list[EndpointReading]
+    abandoned: list[Reaped]
+    costs: list[LedgerRow]
+    budget_alerts: list[str]
+
+
 @task
-def meter_all_endpoints() -> list[dict]:
+def meter_all_endpoints() -> list[EndpointReading]:
     s = stores()
-    readings = meter_endpoints(s, current_catalog(s))
-    return [{"endpoint_id": r.endpoint_id, "name": r.name, "alive": r.alive, **r.metrics} for r in readings]
+    return meter_endpoints(s, current_catalog(s))
 
 
 @task
-def reap_abandoned_work() -> list[str]:
+def reap_abandoned_work() -> list[Reaped]:
     """Trainings, profiles and deploys left running by a process that died are marked failed, with the reason."""
-    s = stores()
-    return [training.id for training in reap_abandoned(s)] + claims.reap_abandoned(s)
+    return reap_abandoned(stores())
 
 
 @task

@@ -10,10 +10,11 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from pydantic import BaseModel, ConfigDict
 
+from sskai.costs.ledger import LedgerGrouping, LedgerRow
 from sskai.examples import EXAMPLES, build_example
-from sskai.ledger import LedgerGrouping, LedgerRow
 from sskai.reports import Section, ledger_section, to_markdown
 from sskai.serving.client import predict
+from sskai.serving.service import DeployResult
 from sskai.store.metadata import Model, Training
 from sskai.training.config import TrainingConfig
 from tasks.common import stores
@@ -66,25 +67,38 @@ def smoke_request(url: str, api_key: str, inputs: list) -> list:
     return predict(url, api_key, np.asarray(inputs)).tolist()
 
 
+class PipelineSummary(BaseModel):
+    """What a pipeline run produced: the model trained, its training, the live endpoint and what it all cost."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str  # "mlp v1"
+    training_id: str
+    training_metrics: dict[str, Any]
+    endpoint: DeployResult
+    sample_outputs: list | None
+    costs: list[LedgerRow]
+
+
 @task
 def summarize_pipeline(
-    training_id: str, endpoint: dict[str, str], outputs: list | None, costs: list[LedgerRow]
-) -> dict[str, Any]:
+    training_id: str, endpoint: DeployResult, outputs: list | None, costs: list[LedgerRow]
+) -> PipelineSummary:
     s = stores()
     training = s.metadata.get(Training, training_id)
     model = s.metadata.get(Model, training.model_id)
-    summary = {
-        "model": f"{model.name} v{model.version}",
-        "training_id": training_id,
-        "training_metrics": training.metrics,
-        "endpoint": endpoint,
-        "sample_outputs": outputs,
-        "costs": costs,
-    }
+    summary = PipelineSummary(
+        model=f"{model.name} v{model.version}",
+        training_id=training_id,
+        training_metrics=training.metrics,
+        endpoint=endpoint,
+        sample_outputs=outputs,
+        costs=costs,
+    )
     sections = [
-        Section(title=summary["model"], lines=(f"endpoint: {endpoint['url']}", f"training {training_id}")),
+        Section(title=summary.model, lines=(f"endpoint: {endpoint.url}", f"training {training_id}")),
         ledger_section(costs, LedgerGrouping.KIND),
     ]
     create_markdown_artifact(to_markdown(sections), key="pipeline-summary", description="What the pipeline did")
-    get_run_logger().info("pipeline finished: endpoint %s", endpoint["url"])
+    get_run_logger().info("pipeline finished: endpoint %s", endpoint.url)
     return summary

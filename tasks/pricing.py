@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from pydantic import BaseModel, ConfigDict
 
-from sskai.pricing import load_catalog_version, refresh_catalog, update_nodepools
+from sskai.catalog.versions import load_catalog_version, refresh_catalog
+from sskai.clusters.nodepools import update_nodepools
 from sskai.store.metadata import CatalogVersion
 from tasks.common import retry_transient, stores
 
@@ -19,8 +22,20 @@ def refresh_catalog_task(regions: list[str], live: bool | None = None) -> str:
     return version.id
 
 
+class RefreshResult(BaseModel):
+    """A pricing refresh: the catalog version stored, the election it ran, and whether the NodePools changed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    catalog_version_id: str
+    election_id: str
+    changed: bool
+    diff: dict[str, Any]  # pool -> {"added": [...], "removed": [...]}
+    path: str
+
+
 @task
-def update_nodepools_task(catalog_version_id: str, region: str, output: str | None, election: str) -> dict:
+def update_nodepools_task(catalog_version_id: str, region: str, output: str | None, election: str) -> RefreshResult:
     s = stores()
     version = s.metadata.get(CatalogVersion, catalog_version_id)
     path = Path(output) if output else s.settings.nodepools_file
@@ -32,4 +47,10 @@ def update_nodepools_task(catalog_version_id: str, region: str, output: str | No
     )
     summary = "rewritten" if record.changed else "unchanged"
     create_markdown_artifact(f"NodePools {summary} at `{path}`.\n\nDiff: `{record.diff}`", key="nodepools-diff")
-    return {"election_id": record.id, "changed": record.changed, "diff": record.diff, "path": str(path)}
+    return RefreshResult(
+        catalog_version_id=catalog_version_id,
+        election_id=record.id,
+        changed=record.changed,
+        diff=record.diff,
+        path=str(path),
+    )

@@ -5,13 +5,13 @@ from __future__ import annotations
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
+from sskai.catalog.versions import current_catalog
 from sskai.kinds import Status
-from sskai.pricing import current_catalog
+from sskai.plans import Workload
 from sskai.profiling.service import stored_metrics
-from sskai.recommend import Workload, recommend
+from sskai.recommend import recommend
 from sskai.reports import recommendation_sections, to_markdown
-from sskai.store.metadata import Profile
-from sskai.store.metadata import Recommendation as RecommendationRecord
+from sskai.store.metadata import Profile, RecommendationRecord
 from tasks.common import stores
 
 

@@ -7,8 +7,8 @@ from prefect.artifacts import create_markdown_artifact
 
 from sskai.errors import NotFound
 from sskai.kinds import Status
-from sskai.retraining import judge_and_promote
 from sskai.store.metadata import Dataset, Endpoint, Training
+from sskai.training.promotion import PromotionVerdict, judge_and_promote
 from tasks.common import LOOKUP_RETRIES, retry_transient, stores
 
 
@@ -36,7 +36,7 @@ def endpoints_to_retrain(dataset_name: str | None, endpoint_name: str | None = N
 
 
 @task(retries=1, retry_condition_fn=retry_transient)
-def promote_if_better(endpoint_id: str, training_id: str, dataset_id: str, min_improvement: float) -> dict:
+def promote_if_better(endpoint_id: str, training_id: str, dataset_id: str, min_improvement: float) -> PromotionVerdict:
     s = stores()
     endpoint = s.metadata.get(Endpoint, endpoint_id)
     verdict = judge_and_promote(
@@ -47,4 +47,4 @@ def promote_if_better(endpoint_id: str, training_id: str, dataset_id: str, min_i
         key="retrain-verdict",
         description="Candidate against the serving weights on the same held-out split",
     )
-    return {"endpoint": endpoint.name, "promoted": verdict.promoted, "reason": verdict.reason, "id": verdict.id}
+    return PromotionVerdict.of(endpoint, verdict)

@@ -17,10 +17,10 @@ from prefect.artifacts import (
     update_progress_artifact,
 )
 
-from sskai.pricing import current_catalog
-from sskai.recommend import TrainingPlan
+from sskai.catalog.versions import current_catalog
+from sskai.localcloud.simulation import SpotSimulation
+from sskai.plans import TrainingPlan
 from sskai.reports import to_markdown, training_cost_section
-from sskai.spot.simulation import SpotSimulation
 from sskai.store.metadata import Dataset, Model, Training
 from sskai.training.config import TrainingConfig
 from sskai.training.service import create_training, run_stored_training

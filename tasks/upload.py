@@ -7,8 +7,8 @@ from pathlib import Path
 from prefect import get_run_logger, task
 from prefect.events import emit_event
 
-from sskai import upload
-from sskai.bundles import InputDeclaration
+from sskai.bundles import upload as upload
+from sskai.bundles.spec import InputDeclaration
 from sskai.store.metadata import utcnow
 from tasks.common import retry_transient, stores
 

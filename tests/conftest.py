@@ -1,15 +1,19 @@
-"""Shared servers for the whole session, and the two tiers of the suite.
+"""Shared servers for the whole session, and the tiers of the suite.
 
-The Prefect server, the moto S3 server and the local Ray cluster start once, only for the tests
-that ask for them. A test that uses none of them is in the ``fast`` tier (``pytest -m fast``); the
-rest are ``integration``. Each test gets its own SSKAI_HOME (SQLite metadata store and file://
-artifact store) unless it asks for another configuration; environment changes are scoped to the
-test that makes them (``monkeypatch``).
+The tree mirrors the package: ``unit/<package>/`` (the ``fast`` tier: no server, cluster or
+endpoint process), ``integration/<package>/`` (the real stack), ``security/`` (hostile user code
+against the sandbox), ``e2e/`` (the platform and the pipeline) and ``conformance/`` (one file per
+contract, run over its registry). The Prefect server, the moto S3 server and the local Ray cluster
+start once per test process, only for the tests that ask for them. Each test gets its own
+SSKAI_HOME (SQLite metadata store and file:// artifact store) unless it asks for another
+configuration; environment changes are scoped to the test that makes them (``monkeypatch``).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,10 +43,19 @@ INTEGRATION_FIXTURES = {
 FAKE_AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 
 
+TESTS = Path(__file__).parent
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """``tests/unit`` is the fast tier, and stays it: a unit test that needs a server is moved, not marked."""
     for item in items:
-        tier = "integration" if INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())) else "fast"
-        item.add_marker(tier)
+        part = Path(str(item.fspath)).relative_to(TESTS).parts[0]
+        servers = INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if part == "unit" and servers:
+            raise pytest.UsageError(f"{item.nodeid} uses {sorted(servers)}: it belongs in tests/integration/")
+        item.add_marker("fast" if part == "unit" else "integration")
+        # Tests that start, kill and reap whole local clusters may run beside each other: each reaps only
+        # what a dead owner left, and ``local_clusters`` judges only this process's clusters.
 
 
 @pytest.fixture(scope="session")
@@ -93,16 +106,21 @@ def ray_cluster(moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> I
     cluster.start()
     yield cluster
     cluster.stop()
-    from sskai.scratch import processes_under
+    from sskai.ownership.scratch import processes_under
 
     assert cluster.scratch is not None and processes_under(cluster.scratch) == [], "Ray processes outlived the session"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """No local Ray cluster started by sskai may outlive the suite (its processes name an sskai-ray- folder)."""
+    """No local Ray cluster started by sskai may outlive the suite (its processes name an sskai-ray- folder).
+
+    Checked once, by the process that ran the suite (pytest-xdist's workers each end their own first).
+    """
+    if hasattr(session.config, "workerinput"):
+        return
     import tempfile
 
-    from sskai.scratch import processes_under
+    from sskai.ownership.scratch import processes_under
 
     leaked = processes_under(Path(tempfile.gettempdir()) / "sskai-ray-")
     if leaked and exitstatus == 0:
@@ -111,15 +129,53 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture
+def postgres_db() -> Iterator[str]:
+    """A fresh database on the machine's PostgreSQL server, dropped afterwards."""
+    import psycopg2
+    from psycopg2 import sql
+
+    from tests.helpers import PG
+
+    name = f"sskai_test_{uuid.uuid4().hex[:10]}"
+    admin = psycopg2.connect(dbname="postgres", **PG)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield name
+    with admin.cursor() as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    admin.close()
+
+
+@pytest.fixture
 def local_clusters() -> Iterator[None]:
-    """For tests whose processes start local Ray clusters: none of those clusters' processes may outlive the test."""
+    """For tests whose processes start local Ray clusters: none of those clusters' processes may outlive the test.
+
+    A cluster whose owner still runs and is not this test's process belongs to another test process's
+    session (pytest-xdist): not this test's to judge.
+    """
     from sskai.clusters.nodes import SCRATCH_PREFIX
-    from sskai.scratch import processes_under, scratch_root
+    from sskai.ownership.scratch import OWNER_FILE, ScratchOwner, processes_under, scratch_root
+
+    def foreign(folder: Path) -> bool:
+        try:
+            owner = ScratchOwner(**json.loads((folder / OWNER_FILE).read_text()))
+        except (OSError, ValueError, TypeError):
+            return False
+        return owner.owner_pid != os.getpid() and owner.owner_running() and owner.owner_pid not in _children()
 
     before = set(scratch_root().glob(f"{SCRATCH_PREFIX}*"))
     yield
-    leaked = [p for p in scratch_root().glob(f"{SCRATCH_PREFIX}*") if p not in before and processes_under(p)]
+    new = [p for p in scratch_root().glob(f"{SCRATCH_PREFIX}*") if p not in before and not foreign(p)]
+    leaked = [p for p in new if processes_under(p)]
     assert not leaked, f"Ray processes outlived the test: {leaked}"
+
+
+def _children() -> set[int]:
+    """Every live descendant of this process (a training it started in a process of its own)."""
+    import psutil
+
+    return {child.pid for child in psutil.Process().children(recursive=True)}
 
 
 @pytest.fixture
@@ -156,5 +212,5 @@ def endpoints_cleanup(stores) -> Iterator[None]:
     from sskai.store.metadata import Endpoint
 
     for record in stores.metadata.list(Endpoint):
-        if record.status in (Status.READY, Status.RESTARTING):
+        if Status(record.status).is_serving:
             stop_stored_endpoint(stores, record.id, reason="test finished")

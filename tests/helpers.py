@@ -9,6 +9,9 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = ROOT / "tests" / "data"  # archives, feeds and a store made by an earlier sskai
+# The machine's PostgreSQL server (trust authentication), for the scale configuration's tests.
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 
 
 def make_zip(path: Path, files: dict[str, bytes | str], compression: int = zipfile.ZIP_DEFLATED) -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 from sskai.catalog import load_catalog
-from sskai.spot.simulation import SpotSimulation
+from sskai.localcloud.simulation import SpotSimulation
 from sskai.store.stores import open_stores
 from sskai.training.service import run_stored_training
 

@@ -6,8 +6,12 @@ else a temporary local server), and read the same stores.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import traceback
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,9 +22,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sskai.ledger import LedgerGrouping, LedgerRow
-from sskai.recommend import Workload
-from sskai.spot.simulation import TRACES, SpotSimulation
+from sskai.costs.ledger import LedgerGrouping, LedgerRow
+from sskai.localcloud.simulation import TRACES, SpotSimulation
+from sskai.plans import Workload
 from sskai.training.config import TrainingConfig
 from ui.options import options_from, validation_reason
 from ui.render import print_sections
@@ -36,6 +40,8 @@ app.add_typer(models_app, name="models")
 budget_app = typer.Typer(help="A monthly budget: the monitor alerts when the month's projection crosses it.")
 app.add_typer(datasets_app, name="datasets")
 app.add_typer(budget_app, name="budget")
+trainings_app = typer.Typer(help="List trainings and show one (ids may be shortened).", no_args_is_help=True)
+app.add_typer(trainings_app, name="trainings")
 console = Console()
 
 
@@ -45,7 +51,11 @@ def _quiet(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show P
 
     They still reach the Prefect server, where each run's page shows them.
     """
+    global console
+    console = Console()  # per command: the terminal's width as it is now
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # A temporary Prefect server on a busy machine can take longer than Prefect's 20 s to answer.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
 
@@ -63,20 +73,65 @@ def _fail(exc: Exception) -> typer.Exit:
 
 
 def _run(work: Any, stages: tuple[str, ...]) -> Any:
+    """Run a flow with progress bars, on the Prefect server of `sskai up` when it runs (so the run shows in
+    its UI and the dashboard), else on a temporary one, and say which. Every failure is one line."""
     from sskai.errors import SskaiError
     from ui.progress import run_with_progress
 
     try:
-        return run_with_progress(work, _stores(), console, stages)
+        with _prefect_server():
+            return run_with_progress(work, _stores(), console, stages)
     except (SskaiError, ValueError) as exc:
         raise _fail(exc) from exc
+    except Exception as exc:  # not ours to explain in full: one line here, the traceback in the log
+        raise _unexpected(exc) from exc
+
+
+@contextlib.contextmanager
+def _prefect_server() -> Iterator[None]:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from deployments.local_platform import LocalPlatform
+
+    if PREFECT_API_URL.value():  # a server this shell (or a test, or a worker) already names
+        yield
+        return
+    running = {name: url for name, up, url, _ in LocalPlatform(_stores().settings).status() if up}
+    if "prefect-server" in running:
+        console.print(f"on the Prefect server of `sskai up`: {running['prefect-server']}", markup=False)
+        with temporary_settings(updates={PREFECT_API_URL: f"{running['prefect-server']}/api"}):
+            yield
+        return
+    console.print("starting a temporary Prefect server (about 10 s; `sskai up` keeps one running)", markup=False)
+    yield
+
+
+def _unexpected(exc: Exception) -> typer.Exit:
+    """One line for an error sskai did not foresee; the traceback goes to the CLI's log for a bug report."""
+    log = _stores().settings.home / "logs" / "cli.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a") as out:
+        out.write(f"--- {datetime.now(UTC).isoformat()}\n{''.join(traceback.format_exception(exc))}\n")
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "ephemeral Prefect API server" in message:
+        message += "; start a Prefect server that stays up with `sskai up` and run the command again"
+    console.print(f"[bold red]error:[/] {escape(message)} (the traceback is in {escape(str(log))})", soft_wrap=True)
+    return typer.Exit(code=1)
 
 
 SimulateSpotOption = Annotated[
     str | None,
     typer.Option(
-        help="Reclaim the local cluster's spot workers as a cloud would: 'rates' (the elected pool's "
-        f"interruption band) or a real trace ({', '.join(TRACES)})."
+        help="Play spot capacity against the local cluster as a cloud would, for the training's spot policy: "
+        "'rates' (each candidate pool's calibrated interruption rate) or a real trace or trace group "
+        f"({', '.join(TRACES)})."
+    ),
+]
+TraceStartOption = Annotated[
+    str | None,
+    typer.Option(
+        help="With a trace: where in it to start, in seconds, or 'busiest' (where the first pool loses the "
+        "job most often in the next hour: a demonstration meets notices and replacements at once)."
     ),
 ]
 TimeScaleOption = Annotated[
@@ -84,13 +139,45 @@ TimeScaleOption = Annotated[
 ]
 
 
-def _spot_simulation(simulate_spot: str | None, time_scale: float) -> SpotSimulation | None:
+def _spot_simulation(
+    simulate_spot: str | None, time_scale: float, trace_start: str | None = None, gang: int = 2
+) -> SpotSimulation | None:
     if not simulate_spot:
+        if trace_start:
+            raise _fail(ValueError("--trace-start needs --simulate-spot with a trace"))
         return None
     if simulate_spot != "rates" and simulate_spot not in TRACES:
         raise _fail(ValueError(f"--simulate-spot: choose 'rates' or one of {', '.join(TRACES)}"))
-    source = "rates" if simulate_spot == "rates" else "trace"
-    return SpotSimulation(source=source, time_scale=time_scale, trace=simulate_spot if source == "trace" else None)
+    if simulate_spot == "rates":
+        if trace_start:
+            raise _fail(ValueError("--trace-start is for a trace; 'rates' draws its own losses"))
+        return SpotSimulation(source="rates", time_scale=time_scale)
+    simulation = SpotSimulation(source="trace", time_scale=time_scale, trace=simulate_spot)
+    if not trace_start:
+        return simulation
+    from sskai.errors import SskaiError
+
+    if trace_start == "busiest":
+        from sskai.catalog import load_catalog
+        from sskai.localcloud.simulation import busiest_start_seconds
+
+        world = simulation.script((), gang, load_catalog(), gang).world
+        start = busiest_start_seconds(world, gang, hours=1.0)
+    else:
+        try:
+            start = float(trace_start)
+        except ValueError:
+            raise _fail(
+                ValueError(f"--trace-start: seconds into the trace, or 'busiest'; not {trace_start!r}")
+            ) from None
+    try:
+        simulation = simulation.model_copy(update={"trace_start_seconds": start})
+        from sskai.catalog import load_catalog
+
+        simulation.script((), gang, load_catalog(), gang)  # refused here, with the trace's length, if past its end
+    except (ValidationError, SskaiError) as exc:
+        raise _fail(exc) from exc
+    return simulation
 
 
 @app.command()
@@ -99,11 +186,12 @@ def demo(
     keep_endpoint: Annotated[bool, typer.Option(help="Leave the endpoint running afterwards.")] = True,
     simulate_spot: SimulateSpotOption = None,
     time_scale: TimeScaleOption = 60.0,
+    trace_start: TraceStartOption = None,
 ) -> None:
     """Run the whole pipeline on a shipped example and end with a live endpoint and the cost summary."""
     from flows.pipeline import pipeline_flow
 
-    simulation = _spot_simulation(simulate_spot, time_scale)
+    simulation = _spot_simulation(simulate_spot, time_scale, trace_start)
     summary = _run(
         lambda: pipeline_flow(example=example, spot_simulation=simulation),
         ("upload", "profile", "recommend", "train", "deploy"),
@@ -112,29 +200,34 @@ def demo(
     if not keep_endpoint:
         from sskai.serving.service import stop_stored_endpoint
 
-        stop_stored_endpoint(_stores(), summary["endpoint"]["endpoint_id"], reason="demo finished")
+        stop_stored_endpoint(_stores(), summary.endpoint.endpoint_id, reason="demo finished")
         console.print("endpoint stopped")
 
 
-def _print_summary(summary: dict[str, Any]) -> None:
-    endpoint = summary["endpoint"]
-    console.rule(f"[bold]{summary['model']} trained and serving")
-    metrics = summary["training_metrics"]
+def _print_summary(summary: Any) -> None:
+    """A ``PipelineSummary``: what the demo trained, where it serves, how to call it, what it cost."""
+    from sskai.serving.keys import collect
+
+    endpoint = summary.endpoint
+    settings = _stores().settings
+    key = collect(settings, settings.owner, endpoint.name) or endpoint.api_key.get_secret_value()
+    console.rule(f"[bold]{summary.model} trained and serving")
+    metrics = summary.training_metrics
     console.print(
         "training: " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items())
     )
-    console.print(f"endpoint: [bold]{endpoint['url']}[/]  (API key, shown once: {endpoint['api_key']})")
-    if summary.get("sample_outputs") is not None:
-        console.print(f"sample request answered: {json.dumps(summary['sample_outputs'])[:200]}")
+    console.print(f"endpoint: [bold]{endpoint.url}[/]  (API key, shown once: {key})")
+    if summary.sample_outputs is not None:
+        console.print(f"sample request answered: {json.dumps(summary.sample_outputs)[:200]}")
     console.print(
-        f"call it:  curl -s -X POST {endpoint['url']}/v1/predict -H 'authorization: Bearer "
-        f"{endpoint['api_key']}' -H 'content-type: application/json' -d '{{\"inputs\": [...]}}'"
+        f"call it:  curl -s -X POST {endpoint.url}/v1/predict -H 'authorization: Bearer "
+        f"{key}' -H 'content-type: application/json' -d '{{\"inputs\": [...]}}'"
     )
-    _print_costs(summary["costs"], LedgerGrouping.KIND)
+    _print_costs(summary.costs, LedgerGrouping.KIND)
     from sskai.reports import training_cost_section
     from sskai.training.summary import training_summary
 
-    print_sections(console, [training_cost_section(training_summary(_stores(), summary["training_id"]))])
+    print_sections(console, [training_cost_section(training_summary(_stores(), summary.training_id))])
 
 
 def _print_costs(rows: list[LedgerRow], by: LedgerGrouping) -> None:
@@ -154,7 +247,7 @@ def upload_model(
 ) -> None:
     """Store a model zip (model.py with ModelClass; optional weights and sskai.json)."""
     from flows.upload import upload_flow
-    from sskai.bundles import InputDeclaration
+    from sskai.bundles.spec import InputDeclaration
 
     try:
         declared = InputDeclaration(
@@ -163,7 +256,7 @@ def upload_model(
     except ValidationError as exc:
         raise _fail(exc) from exc
     result = _run(lambda: upload_flow(model_name=name, model_zip=str(archive), model_declaration=declared), ("upload",))
-    _print_upload_note("model", result["model_id"])
+    _print_upload_note("model", result.model_id)
 
 
 @upload_app.command("dataset")
@@ -172,17 +265,107 @@ def upload_dataset(name: str, archive: Path) -> None:
     from flows.upload import upload_flow
 
     result = _run(lambda: upload_flow(dataset_name=name, dataset_zip=str(archive)), ("upload",))
-    _print_upload_note("dataset", result["dataset_id"])
+    _print_upload_note("dataset", result.dataset_id)
 
 
 def _print_upload_note(what: str, record_id: str) -> None:
+    from sskai.bundles.upload import upload_note
     from sskai.store.metadata import Dataset, Model
-    from sskai.upload import upload_note
 
     stores = _stores()
     record = stores.metadata.get(Model if what == "model" else Dataset, record_id)
     console.print(upload_note(stores, record), markup=False)
     console.print(f"{what} id: {record_id}", markup=False)
+
+
+@models_app.command("list")
+def list_models() -> None:
+    """Every stored model of yours, every version."""
+    from sskai.reports import bundles_section
+    from sskai.store.metadata import Model
+
+    stores = _stores()
+    print_sections(console, [bundles_section("Models", stores.metadata.list(Model, owner=stores.settings.owner))])
+
+
+@datasets_app.command("list")
+def list_datasets() -> None:
+    """Every stored dataset of yours, every version."""
+    from sskai.reports import bundles_section
+    from sskai.store.metadata import Dataset
+
+    stores = _stores()
+    print_sections(console, [bundles_section("Datasets", stores.metadata.list(Dataset, owner=stores.settings.owner))])
+
+
+@app.command()
+def logs(
+    resource: Annotated[str, typer.Argument(help="A training's or an endpoint's id (or its first characters).")],
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing new lines until it ends.")] = False,
+) -> None:
+    """What happened to a training (its log, nodes, notices, checkpoints, decisions) or an endpoint, in order."""
+    import time
+
+    from sskai.errors import NotFound
+    from sskai.kinds import Status
+    from sskai.store.activity import activity
+    from sskai.store.metadata import Endpoint, Training
+
+    stores = _stores()
+    found = []
+    for kind in (Training, Endpoint):
+        try:
+            found.append(stores.metadata.find(kind, resource, owner=stores.settings.owner))
+        except NotFound:
+            continue
+    if len(found) != 1:
+        what = "no training or endpoint" if not found else "both a training and an endpoint"
+        raise _fail(NotFound(f"{what} of yours has an id starting {resource!r} (see `sskai trainings list`)"))
+    record, shown = found[0], 0
+    while True:
+        lines = activity(stores.metadata, record)
+        for line in lines[shown:]:
+            console.print(line.render(), markup=False, highlight=False)
+        shown = len(lines)
+        record = stores.metadata.get(type(record), record.id)
+        if not follow or Status(record.status).is_terminal:
+            return
+        time.sleep(1.0)
+
+
+@trainings_app.command("list")
+def list_trainings() -> None:
+    """Every training of yours: its state, progress and where it ran."""
+    from sskai.reports import trainings_section
+    from sskai.store.metadata import Training
+
+    stores = _stores()
+    print_sections(console, [trainings_section(stores.metadata.list(Training, owner=stores.settings.owner))])
+
+
+@trainings_app.command("show")
+def show_training(training: Annotated[str, typer.Argument(help="Its id, or the first characters of it.")]) -> None:
+    """One training: its state, its loss per epoch, its cost, and what the spot policy decided and why."""
+    from sskai.errors import SskaiError
+    from sskai.reports import training_cost_section, trainings_section
+    from sskai.store.metadata import Training
+    from sskai.training.summary import training_summary
+
+    stores = _stores()
+    try:
+        record = stores.metadata.find(Training, training, owner=stores.settings.owner)
+    except SskaiError as exc:
+        raise _fail(exc) from exc
+    print_sections(console, [trainings_section([record]), training_cost_section(training_summary(stores, record.id))])
+    for epoch in record.history or []:
+        console.print(
+            "epoch {epoch}: train loss {train_loss:.4g}, validation loss {val_loss:.4g}".format(
+                epoch=epoch.get("epoch", "?"),
+                train_loss=epoch.get("train_loss", float("nan")),
+                val_loss=epoch.get("val_loss", float("nan")),
+            ),
+            markup=False,
+        )
 
 
 @models_app.command("use")
@@ -249,9 +432,9 @@ def profile(model: str, timeout_seconds: float = 300.0) -> None:
 def recommend(model: str, config: Workload) -> None:
     """Where to serve and train a profiled model, and why."""
     from flows.recommend import recommend_flow
-    from sskai.recommend import Recommendation
+    from sskai.plans import Recommendation
     from sskai.reports import recommendation_sections
-    from sskai.store.metadata import Recommendation as RecommendationRecord
+    from sskai.store.metadata import RecommendationRecord
 
     record_id = _run(lambda: recommend_flow(model, workload=config), ("recommend",))
     record = _stores().metadata.get(RecommendationRecord, record_id)
@@ -266,7 +449,7 @@ def risk(
     region: Annotated[list[str] | None, typer.Option(help="Only these regions.")] = None,
 ) -> None:
     """Each spot pool's calibrated interruption rate, availability and wait, and the calibration error."""
-    from sskai.pricing import current_catalog
+    from sskai.catalog.versions import current_catalog
     from sskai.reports import risk_sections
 
     catalog = current_catalog(_stores())
@@ -284,13 +467,20 @@ def train(
     ] = None,
     simulate_spot: SimulateSpotOption = None,
     time_scale: TimeScaleOption = 60.0,
+    trace_start: TraceStartOption = None,
 ) -> None:
     """Train a stored model on a stored dataset on the local Ray cluster, or resume an interrupted training."""
     from flows.train import resume_training_flow, train_flow
     from sskai.store.metadata import Training
 
-    simulation = _spot_simulation(simulate_spot, time_scale)
+    simulation = _spot_simulation(simulate_spot, time_scale, trace_start, config.min_workers or config.num_workers)
     if resume:
+        from sskai.errors import SskaiError
+
+        try:
+            resume = _stores().metadata.find(Training, resume, owner=_stores().settings.owner).id
+        except SskaiError as exc:
+            raise _fail(exc) from exc
         training_id = _run(lambda: resume_training_flow(resume, spot_simulation=simulation), ("train",))
     elif model and dataset:
         training_id = _run(lambda: train_flow(model, dataset, config=config, spot_simulation=simulation), ("train",))
@@ -314,16 +504,19 @@ def deploy(
 ) -> None:
     """Serve a model (with a training's weights) as an HTTP endpoint."""
     from flows.deploy import deploy_flow
+    from sskai.serving.keys import collect
 
     result = _run(lambda: deploy_flow(endpoint, model, training_id=training, force=force), ("deploy",))
-    console.print(f"endpoint {endpoint} at [bold]{result['url']}[/]; API key (shown once): {result['api_key']}")
+    # The key left for its owner, read once; a flow run by a worker returns it masked.
+    key = collect(_stores().settings, _stores().settings.owner, endpoint) or result.api_key.get_secret_value()
+    console.print(f"endpoint {endpoint} at [bold]{result.url}[/]; API key (shown once): {key}")
 
 
 @app.command()
 def predict(
     endpoint: str,
     api_key: Annotated[str, typer.Option(envvar="SSKAI_API_KEY", help="The endpoint's API key.")],
-    inputs: Annotated[str, typer.Option(help="A .npy file, or a JSON array.")],
+    inputs: Annotated[str, typer.Option(help="A .npy or .json file, or a JSON array.")],
 ) -> None:
     """Send one request to an endpoint and print the answer."""
     from sskai.errors import SskaiError
@@ -331,28 +524,84 @@ def predict(
     from sskai.serving.client import predict as call
     from sskai.store.metadata import Endpoint
 
+    array = _read_inputs(inputs)
     record = _stores().metadata.latest(Endpoint, owner=_stores().settings.owner, name=endpoint, status=Status.READY)
     if record is None:
         raise _fail(ValueError(f"no running endpoint named {endpoint!r}"))
-    array = np.load(inputs, allow_pickle=False) if inputs.endswith(".npy") else np.asarray(json.loads(inputs))
     try:
         console.print(json.dumps(call(record.url, api_key, array).tolist()))
     except SskaiError as exc:
         raise _fail(exc) from exc
 
 
+def _read_inputs(inputs: str) -> np.ndarray:
+    """A request's inputs from a .npy file, a .json file (an array, or {"inputs": array}) or inline JSON."""
+    path = Path(inputs)
+    if inputs.endswith((".npy", ".json")) and not path.is_file():
+        raise _fail(ValueError(f"--inputs: no file {inputs}"))
+    if inputs.endswith(".npy"):
+        try:
+            return np.load(path, allow_pickle=False)
+        except (ValueError, OSError) as exc:
+            raise _fail(ValueError(f"--inputs: {inputs} is not a .npy array of numbers ({exc})")) from None
+    text = path.read_text() if inputs.endswith(".json") else inputs
+    try:
+        found = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _fail(ValueError(f"--inputs: not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")) from None
+    if isinstance(found, dict):
+        found = found.get("inputs")
+    try:
+        array = np.asarray(found, dtype=np.float32)
+    except (TypeError, ValueError):
+        array = None
+    if array is None or array.ndim == 0:
+        raise _fail(ValueError("--inputs: give an array of numbers, e.g. [[0.1, 0.2, 0.3, 0.4]]"))
+    return array
+
+
 @endpoints_app.command("list")
 def list_endpoints() -> None:
+    """Every endpoint of yours: its state, where it serves and why it stopped."""
+    from sskai.reports import endpoints_section
     from sskai.store.metadata import Endpoint
 
-    table = Table(title="Endpoints")
-    for column in ("name", "status", "target", "url", "created"):
-        table.add_column(column)
-    for record in _stores().metadata.list(Endpoint, owner=_stores().settings.owner):
-        table.add_row(
-            record.name, record.status, record.target, record.url or "-", f"{record.created_at:%Y-%m-%d %H:%M}"
-        )
-    console.print(table)
+    print_sections(console, [endpoints_section(_stores().metadata.list(Endpoint, owner=_stores().settings.owner))])
+
+
+@endpoints_app.command("key")
+def endpoint_key(name: str) -> None:
+    """Print, once, the API key a deploy left for you (one run by `sskai up`, the pipeline or the dashboard)."""
+    from sskai.errors import EndpointError
+    from sskai.serving.keys import collect
+
+    stores = _stores()
+    key = collect(stores.settings, stores.settings.owner, name)
+    if key is None:
+        reason = f"no API key is waiting for endpoint {name}: it was shown already; get a new one with "
+        raise _fail(EndpointError(reason + f"`sskai endpoints rotate-key {name}`"))
+    console.print(f"API key of endpoint {name} (shown once): {key}")
+
+
+@endpoints_app.command("rotate-key")
+def rotate_endpoint_key(name: str) -> None:
+    """Give a serving endpoint a new API key (printed once); the old key stops working."""
+    from sskai.errors import EndpointError
+    from sskai.kinds import Status
+    from sskai.serving.service import rotate_key
+    from sskai.store.metadata import Endpoint
+
+    stores = _stores()
+    serving = [
+        e for e in stores.metadata.list(Endpoint, owner=stores.settings.owner, name=name) if Status(e.status).is_serving
+    ]
+    if not serving:
+        raise _fail(EndpointError(f"no serving endpoint named {name} (see `sskai endpoints list`)"))
+    try:
+        key = rotate_key(stores, serving[-1])
+    except EndpointError as exc:
+        raise _fail(exc) from exc
+    console.print(f"endpoint {name}: new API key (shown once): {key}; the old key no longer works")
 
 
 @endpoints_app.command("stop")
@@ -369,7 +618,7 @@ def stop_endpoints(name: str) -> None:
     running = [
         record
         for record in stores.metadata.list(Endpoint, owner=stores.settings.owner, name=name)
-        if record.status in (Status.READY, Status.RESTARTING)
+        if Status(record.status).is_serving
         or (record.status in (Status.FAILED, Status.PENDING) and target_of(record).is_alive(record))
     ]
     if not running:
@@ -421,7 +670,7 @@ def status() -> None:
 @app.command()
 def costs(by: Annotated[LedgerGrouping, typer.Option(help="Roll up per day, month or resource kind.")] = "day") -> None:
     """The cost ledger rolled up: what was paid, what it replaced, the saving."""
-    from sskai.ledger import cost_frame, ledger_rows
+    from sskai.costs.ledger import cost_frame, ledger_rows
 
     _print_costs(ledger_rows(cost_frame(_stores()), by), by)
 
@@ -431,7 +680,7 @@ def budget_show(context: typer.Context) -> None:
     """This month's spend, its projection, the budget, and the alerts raised."""
     if context.invoked_subcommand:
         return
-    from sskai.budgets import describe_alert, projection
+    from sskai.costs.budgets import describe_alert, projection
     from sskai.store.metadata import BudgetAlert
 
     stores = _stores()
@@ -443,7 +692,7 @@ def budget_show(context: typer.Context) -> None:
 @budget_app.command("set")
 def budget_set(monthly_usd: Annotated[float, typer.Argument(help="USD a month.")]) -> None:
     """Set (or change) your monthly budget."""
-    from sskai.budgets import set_budget
+    from sskai.costs.budgets import set_budget
 
     stores = _stores()
     try:
@@ -459,18 +708,17 @@ def monitor() -> None:
     from flows.monitor import monitor_flow
 
     result = monitor_flow()
-    for reading in result["endpoints"]:
-        console.print(
-            f"{reading['name']}: {'up' if reading['alive'] else 'DOWN'} "
-            f"{ {k: v for k, v in reading.items() if k not in {'name', 'endpoint_id', 'alive'}} }"
-        )
-    _print_costs(result["costs"], LedgerGrouping.KIND)
+    for reading in result.endpoints:
+        counted = reading.counters.model_dump(exclude_none=True) if reading.counters else {}
+        state = "up" if reading.alive else f"DOWN ({reading.error})"
+        console.print(f"{reading.name}: {state} {counted}", markup=False)
+    _print_costs(result.costs, LedgerGrouping.KIND)
 
 
 @app.command()
 def elect(
     election: Annotated[
-        str | None, typer.Option(help="sskai (expected cost, the default) or baseline (Algorithm 1)")
+        str | None, typer.Option(help="sskai (expected cost, the default) or algorithm1 (SSKAI's Algorithm 1)")
     ] = None,
     work_flops: Annotated[float, typer.Option(help="Total training FLOPs of the job.")] = 1e18,
     min_memory_gib: Annotated[float, typer.Option(help="Accelerator memory one device needs.")] = 16.0,
@@ -479,10 +727,10 @@ def elect(
     top: int = 3,
 ) -> None:
     """Run an instance election on the current catalog and show every number that decided it."""
+    from sskai.catalog.versions import current_catalog
     from sskai.election import Job
     from sskai.election import elect as run_election
     from sskai.errors import SskaiError
-    from sskai.pricing import current_catalog
 
     job = Job(
         name="cli",
@@ -532,10 +780,33 @@ def refresh_prices(
     result = _run(
         lambda: pricing_refresh_flow(cluster_region=region, live=live, output=str(output) if output else None), ()
     )
-    state = "rewritten" if result["changed"] else "unchanged (same answer)"
-    console.print(f"NodePools {state}: {result['path']}")
-    for pool, change in result["diff"].items():
+    state = "rewritten" if result.changed else "unchanged (same answer)"
+    console.print(f"NodePools {state}: {result.path}")
+    for pool, change in result.diff.items():
         console.print(f"  {pool}: +{change['added']} -{change['removed']}")
+
+
+@app.command("kuberay-manifests")
+def kuberay_manifests(
+    out: Annotated[Path, typer.Option(help="Folder to write the manifests into.")] = Path("infra/kuberay"),
+) -> None:
+    """Write the reference training's KubeRay manifests (RayCluster, RayJob, spot agent DaemonSet) for review."""
+    from sskai.catalog import load_catalog
+    from ui.kuberay_manifests import write
+
+    for path in write(out, load_catalog()):
+        console.print(f"wrote {path}")
+
+
+@app.command("serving-manifests")
+def serving_manifests(
+    out: Annotated[Path, typer.Option(help="Folder to write the manifests into.")] = Path("infra/serving"),
+) -> None:
+    """Write a reference replicated endpoint's manifests (a Deployment per spot pool, the on-demand floor, Service)."""
+    from sskai.catalog import load_catalog
+    from ui.serving_manifests import write
+
+    console.print(f"wrote {write(out, load_catalog())}")
 
 
 @app.command()

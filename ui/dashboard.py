@@ -14,23 +14,35 @@ import httpx
 import pandas as pd
 import streamlit as st
 
-from sskai.budgets import describe_alert, projection
-from sskai.errors import StoredRecordInvalid
-from sskai.kinds import Status
-from sskai.ledger import LedgerGrouping, cost_frame, cumulative_costs, ledger_rows
-from sskai.pricing import current_catalog
+from sskai.bundles.spec import dataset_spec, model_spec
+from sskai.catalog.versions import current_catalog
+from sskai.costs.budgets import describe_alert, projection
+from sskai.costs.ledger import LedgerGrouping, cost_frame, cumulative_costs, ledger_rows
+from sskai.errors import NotFound, StoredRecordInvalid
+from sskai.kinds import LogLevel, Status
+from sskai.plans import Recommendation
 from sskai.profiling.metrics import ProfileMetrics
-from sskai.recommend import Recommendation
 from sskai.reports import (
     Section,
+    Table,
+    endpoints_section,
     ledger_section,
     profile_section,
     recommendation_sections,
     risk_sections,
     training_cost_section,
+    trainings_section,
 )
-from sskai.store.metadata import BudgetAlert, Dataset, Endpoint, LogEntry, Model, Profile, Training
-from sskai.store.metadata import Recommendation as RecommendationRecord
+from sskai.store.metadata import (
+    BudgetAlert,
+    Dataset,
+    Endpoint,
+    LogEntry,
+    Model,
+    Profile,
+    RecommendationRecord,
+    Training,
+)
 from sskai.training.config import TrainingConfig
 from sskai.training.summary import training_summary
 from sskai.training.timeline import timeline_frames, training_events
@@ -48,8 +60,12 @@ def show_sections(sections: list[Section] | tuple[Section, ...]) -> None:
             st.caption(section.note)
         if section.lines:
             st.markdown("\n".join(f"- {line}" for line in section.lines))
-        if section.table is not None:
-            st.dataframe(pd.DataFrame(section.table.records()), hide_index=True)
+        show_table(section.table)
+
+
+def show_table(table: Table | None) -> None:
+    if table is not None:
+        st.dataframe(pd.DataFrame(table.records()), hide_index=True)
 
 
 def flow_runs_section() -> None:
@@ -88,13 +104,13 @@ def dashboard_page(stores) -> None:
     if frame.empty:
         st.info("No cost records yet. Run `sskai demo` (or the pipeline flow) to train and serve a model.")
         return
-    paid, baseline = frame["paid_usd"].sum(), frame["baseline_usd"].sum()
+    paid, ondemand = frame["paid_usd"].sum(), frame["alternative_usd"].sum()
     managed = frame["managed_usd"].dropna().sum()
-    saving_pct = 100.0 * (baseline - paid) / baseline if baseline > 0 else 0.0
+    saving_pct = 100.0 * (ondemand - paid) / ondemand if ondemand > 0 else 0.0
     left, middle, right, far = st.columns(4)
     left.metric("Paid (USD)", f"{paid:.6f}")
-    middle.metric("On demand would have cost (USD)", f"{baseline:.6f}")
-    right.metric("Saved vs on demand", f"{saving_pct:.1f}%", f"{baseline - paid:.6f} USD")
+    middle.metric("On demand would have cost (USD)", f"{ondemand:.6f}")
+    right.metric("Saved vs on demand", f"{saving_pct:.1f}%", f"{ondemand - paid:.6f} USD")
     far.metric("SageMaker would have cost (USD)", f"{managed:.6f}")
     if frame["simulated"].any():
         st.caption("Simulated metering: seconds measured on this machine, priced at catalog spot and on-demand prices.")
@@ -141,8 +157,8 @@ def data_page(stores) -> None:
             "name": d.name,
             "version": d.version,
             "status": "deleted" if d.status == Status.STOPPED else d.status,
-            "layout": d.manifest.get("layout"),
-            "samples": d.manifest.get("num_samples"),
+            "layout": dataset_spec(d).layout,
+            "samples": dataset_spec(d).num_samples,
             "bytes": d.size_bytes,
             "sha256": d.content_sha256[:12],
             "uploaded": d.created_at,
@@ -230,8 +246,8 @@ def models_page(stores) -> None:
                 {
                     "name": m.name,
                     "version": m.version,
-                    "input_shape": str(m.manifest["input_shape"]),
-                    "task": m.manifest["task"],
+                    "input_shape": str(list(model_spec(m).input_shape)),
+                    "task": model_spec(m).task,
                     "uploaded": m.created_at,
                 }
                 for m in models
@@ -308,23 +324,7 @@ def train_page(stores) -> None:
     if not trainings:
         st.info("No trainings yet.")
         return
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "id": t.id[:8],
-                    "status": t.status,
-                    "progress": t.progress,
-                    "instance": t.instance_type,
-                    "region": t.region,
-                    "reason": t.status_reason,
-                    "started": t.started_at,
-                }
-                for t in trainings
-            ]
-        ),
-        hide_index=True,
-    )
+    show_table(trainings_section(trainings).table)
     chosen = st.selectbox(
         "Training", [t.id for t in trainings], index=len(trainings) - 1, format_func=lambda tid: tid[:8]
     )
@@ -332,7 +332,7 @@ def train_page(stores) -> None:
     show_sections([training_cost_section(training_summary(stores, training.id))])
     nodes, marks = timeline_frames(training_events(stores.metadata, training.id))
     if not nodes.empty:
-        st.subheader("Nodes, preemptions and checkpoints")
+        st.subheader("Nodes, preemptions, checkpoints and the spot policy's decisions")
         bars = (
             alt.Chart(nodes)
             .mark_bar(height=14)
@@ -347,7 +347,7 @@ def train_page(stores) -> None:
         points = (
             alt.Chart(marks)
             .mark_point(filled=True, size=70)
-            .encode(x="at:T", y="slot:N", shape=alt.Shape("event:N", title="event"), tooltip=["event", "at"])
+            .encode(x="at:T", y="slot:N", shape=alt.Shape("event:N", title="event"), tooltip=["event", "reason", "at"])
         )
         st.altair_chart(bars + points, width="stretch")
     if not training.history:
@@ -362,26 +362,28 @@ def train_page(stores) -> None:
     )
 
 
+def replica_section(router: dict) -> None:
+    """A replicated endpoint's replicas as its router sees them, and what it retried for the clients."""
+    st.subheader("Replicas")
+    columns = st.columns(3)
+    columns[0].metric("Requests", router["requests"])
+    columns[1].metric("Retried on another replica", router["retries"])
+    columns[2].metric("Failed (seen by a client)", router["failed"])
+    st.dataframe(pd.DataFrame(router["replicas"]).drop(columns=["url", "pid"], errors="ignore"), hide_index=True)
+
+
 def inference_page(stores) -> None:
     st.header("Endpoints")
     endpoints = stores.metadata.list(Endpoint, owner=stores.settings.owner)
     if not endpoints:
         st.info("No endpoints yet.")
         return
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {"name": e.name, "status": e.status, "target": e.target, "url": e.url, "reason": e.status_reason}
-                for e in endpoints
-            ]
-        ),
-        hide_index=True,
-    )
+    show_table(endpoints_section(endpoints).table)
     events = [
         entry
         for endpoint in endpoints
         for entry in stores.metadata.list(LogEntry, resource_id=endpoint.id)
-        if entry.level != "INFO"
+        if entry.level != LogLevel.INFO
     ]
     if events:
         st.subheader("Endpoint events")
@@ -397,13 +399,27 @@ def inference_page(stores) -> None:
     endpoint = ready[[e.name for e in ready].index(st.selectbox("Endpoint", [e.name for e in ready]))]
     try:
         st.json(httpx.get(f"{endpoint.url}/metrics", timeout=3).json())
-    except httpx.HTTPError as exc:
+        if endpoint.runtime == "replicas":
+            replica_section(httpx.get(f"{endpoint.url}/router", timeout=3).json())
+    except (httpx.HTTPError, ValueError) as exc:
         st.error(f"{endpoint.name} is not answering: {exc}")
     with st.form("request"):
         api_key = st.text_input("API key", type="password")
-        inputs = st.text_area("Inputs (JSON array)", value="[[0, 0, 0, 0, 0, 0, 0, 0]]")
+        inputs = st.text_area("Inputs (JSON array)", value=sample_inputs(stores, endpoint))
         if st.form_submit_button("Send"):
             _send(endpoint.url, api_key, inputs)
+
+
+def sample_inputs(stores, endpoint: Endpoint) -> str:
+    """One sample of zeros in the model's own input shape, as the request form's starting text."""
+    try:
+        spec = model_spec(stores.metadata.get(Model, endpoint.model_id))
+    except (StoredRecordInvalid, NotFound):
+        return "[[0]]"
+    zeros: object = 0 if spec.input_dtype.startswith("int") else 0.0
+    for size in reversed((1, *spec.input_shape)):
+        zeros = [zeros] * size
+    return json.dumps(zeros)
 
 
 def _send(url: str, api_key: str, inputs: str) -> None:

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from sskai.kinds import Status
-from sskai.store.metadata import Endpoint, Model, Profile, Recommendation, Training, utcnow
+from sskai.store.metadata import Endpoint, Model, Profile, RecommendationRecord, Training, utcnow
 from sskai.store.stores import Stores
 
 STAGES = ("upload", "profile", "recommend", "train", "deploy", "monitor")
@@ -35,7 +35,7 @@ def stage_fractions(stores: Stores, started: datetime) -> dict[str, float]:
     return {
         "upload": 1.0 if models and (profiles or trainings) else 0.0,
         "profile": 1.0 if any(p.status == Status.SUCCEEDED for p in profiles) else 0.0,
-        "recommend": 1.0 if _since(stores, Recommendation, started) else 0.0,
+        "recommend": 1.0 if _since(stores, RecommendationRecord, started) else 0.0,
         "train": max((t.progress if t.status != Status.SUCCEEDED else 1.0 for t in trainings), default=0.0),
         "deploy": 1.0 if any(e.status == Status.READY for e in endpoints) else 0.0,
     }

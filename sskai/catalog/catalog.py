@@ -63,6 +63,7 @@ class LambdaPricing:
     memory_mb_min: int
     memory_mb_max: int
     timeout_seconds_max: int
+    image_gb_max: float  # a container image's size, all layers uncompressed
     # The managed alternative a serverless endpoint is compared with (SageMaker Serverless Inference).
     sagemaker_serverless_usd_per_gb_second: float
 
@@ -101,6 +102,15 @@ class Catalog:
             return None
         each = offer.accelerator_memory_gib_each
         return min(candidates, key=lambda s: abs(s.memory_gib - each))
+
+
+def spot_usd_per_hour(offer: InstanceOffer) -> float:
+    """The price a spot node is metered at: the pool's average spot price (on-demand without a spot market)."""
+    if offer.spot_avg_usd_per_hour is not None:
+        return offer.spot_avg_usd_per_hour
+    if offer.ondemand_usd_per_hour is None:
+        raise ValueError(f"{offer.instance_type} in {offer.region} has neither a spot nor an on-demand price")
+    return offer.ondemand_usd_per_hour
 
 
 def cpu_offer(row: dict[str, str]) -> InstanceOffer:
@@ -197,6 +207,7 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
         memory_mb_min=serverless["memory_mb_min"],
         memory_mb_max=serverless["memory_mb_max"],
         timeout_seconds_max=serverless["timeout_seconds_max"],
+        image_gb_max=serverless["container_image_gb_max"],
         sagemaker_serverless_usd_per_gb_second=pricing["sagemaker_serverless_inference"]["usd_per_gb_second"],
     )
     ondemand = {(o.instance_type, o.region): o.ondemand_usd_per_hour for o in (*offers, *cpu_offers)}

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from types import TracebackType
 from typing import ClassVar, Self
 
 from sskai.clusters.nodes import NodeSpec
+from sskai.errors import ConfigError
+from sskai.plans import PoolCandidate
 from sskai.registry import Registered, Registry
 from sskai.settings import Settings
 
@@ -29,6 +33,8 @@ class ClusterPlan:
 
     head: NodeSpec
     workers: tuple[NodeSpec, ...]
+    name: str = "sskai"  # what a cluster that names its resources calls them (KubeRay: the RayCluster)
+    candidates: tuple[PoolCandidate, ...] = ()  # the spot pools the workers may move between
 
     @classmethod
     def unpriced(cls, workers: int, cpus_per_worker: int = 1) -> ClusterPlan:
@@ -46,6 +52,28 @@ class ClusterPlan:
         raise KeyError(f"the plan has no slot {slot!r}")
 
 
+class NodeChange(StrEnum):
+    UP = "up"
+    DOWN = "down"
+
+
+class EndReason(StrEnum):
+    """Why a node left the cluster."""
+
+    PREEMPTED = "preempted"  # the cloud reclaimed it
+    STOPPED = "stopped"  # the cluster ended it
+    MOVED = "moved"  # ended to run its slot on another pool (the spot policy's move)
+    RELEASED = "released"  # given back while the job waits for capacity
+
+
+class ClusterFeature(StrEnum):
+    """What a cluster can do beyond running Ray: declared by each implementation, required by who needs it."""
+
+    MOVE_NODES = "move nodes"  # end a worker slot's node and start it again on another pool
+    SIMULATED_RECLAIM = "simulated reclaim"  # drain and kill nodes as a cloud reclaiming spot capacity would
+    SCALE_GROUPS = "scale worker groups"  # move the workers between per-pool groups by their replica counts
+
+
 @dataclass
 class NodeRun:
     """One node's life, from joining the cluster to leaving it: what the metering bills."""
@@ -54,13 +82,13 @@ class NodeRun:
     node_id: str
     started_at: datetime
     ended_at: datetime | None = None
-    end_reason: str | None = None  # "preempted", "stopped"
+    end_reason: EndReason | None = None
 
     def seconds(self, until: datetime) -> float:
         return max(0.0, ((self.ended_at or until) - self.started_at).total_seconds())
 
 
-NodeListener = Callable[[str, NodeRun], None]  # ("up" | "down", the run)
+NodeListener = Callable[[NodeChange, NodeRun], None]
 
 
 class Cluster(Registered, ABC):
@@ -72,6 +100,40 @@ class Cluster(Registered, ABC):
     """
 
     registry: ClassVar[Registry[Cluster]] = Registry("cluster")
+
+    @property
+    def features(self) -> frozenset[ClusterFeature]:
+        """What this cluster can do now (a cluster may lose a feature, e.g. when it only joined a running Ray)."""
+        return frozenset()
+
+    def require(self, *needed: ClusterFeature) -> None:
+        """Refuse, before anything starts, a request that needs a feature this cluster lacks."""
+        missing = [feature for feature in needed if feature not in self.features]
+        if missing:
+            raise ConfigError(
+                f"the {self.name} cluster cannot {' or '.join(str(m) for m in missing)} "
+                f"(it can: {', '.join(sorted(self.features)) or 'nothing beyond running Ray'})"
+            )
+
+    def place(self, slot: str, spec: NodeSpec) -> NodeRun:
+        """Run ``slot`` on a node of ``spec`` (ending the node it has, if any); needs MOVE_NODES."""
+        self.require(ClusterFeature.MOVE_NODES)
+        raise NotImplementedError
+
+    def release(self, slot: str) -> NodeRun | None:
+        """End ``slot``'s node and leave the slot empty (the job waits); needs MOVE_NODES."""
+        self.require(ClusterFeature.MOVE_NODES)
+        raise NotImplementedError
+
+    def drain(self, slot: str, deadline_epoch_seconds: float, message: str) -> NodeRun:
+        """Tell ``slot``'s node it goes at the deadline (Ray's preemption drain); needs MOVE_NODES."""
+        self.require(ClusterFeature.MOVE_NODES)
+        raise NotImplementedError
+
+    def kill(self, slot: str, reason: EndReason = EndReason.PREEMPTED) -> NodeRun:
+        """End ``slot``'s node at once, as a cloud reclaiming it would; needs SIMULATED_RECLAIM."""
+        self.require(ClusterFeature.SIMULATED_RECLAIM)
+        raise NotImplementedError
 
     def __init__(self, settings: Settings, plan: ClusterPlan) -> None:
         self.settings = settings
@@ -91,7 +153,7 @@ class Cluster(Registered, ABC):
     def capacity(self) -> ClusterCapacity:
         """The most the running cluster can hold (after ``start``)."""
 
-    def _tell(self, change: str, run: NodeRun) -> None:
+    def _tell(self, change: NodeChange, run: NodeRun) -> None:
         for listener in self.listeners:
             listener(change, run)
 
@@ -105,6 +167,12 @@ class Cluster(Registered, ABC):
         self.stop()
 
 
+# Clusters that live above this package (they use the spot policy's types), imported when named.
+PLUGGED_IN = {"kuberay": "sskai.kuberay.cluster"}
+
+
 def open_cluster(settings: Settings, plan: ClusterPlan) -> Cluster:
     """The cluster the settings name (``local`` unless ``SSKAI_CLUSTER`` says otherwise) for ``plan``."""
+    if settings.cluster in PLUGGED_IN:
+        importlib.import_module(PLUGGED_IN[settings.cluster])  # registers it
     return Cluster.registry.get(settings.cluster)(settings, plan)

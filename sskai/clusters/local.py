@@ -9,24 +9,25 @@ replaces worker nodes through ``drain``, ``kill`` and ``replace``, as a cloud wo
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
 from pathlib import Path
 
 import ray
 
-from sskai.clusters.base import Cluster, ClusterCapacity, ClusterPlan, NodeRun
+from sskai.clusters.base import Cluster, ClusterCapacity, ClusterFeature, ClusterPlan, EndReason, NodeChange, NodeRun
 from sskai.clusters.nodes import (
     LABEL_PREFIX,
     SCRATCH_PREFIX,
     NodeAccess,
+    NodeSpec,
     free_port,
-    reap_abandoned_clusters,
     start_node,
     wait_for_port,
 )
 from sskai.errors import ConfigError
+from sskai.ownership.scratch import make_owned, reap_scratch
 from sskai.processes import kill_session
-from sskai.scratch import make_owned, reap_scratch
 from sskai.settings import Settings
 from sskai.store.metadata import utcnow
 
@@ -44,11 +45,23 @@ class LocalRayCluster(Cluster, name="local", default=True):
         """``access``: what its nodes may touch; by default the settings' artifact store (see NodeAccess)."""
         super().__init__(settings, plan)
         self.access = access
+        self._placed: dict[str, NodeSpec] = {}
+        self._joined = False
+        self._changes = threading.Lock()  # a reclaim and a placement never act on one slot at once
 
     @property
     def owns_nodes(self) -> bool:
         """Whether this object started the nodes (only then can it drain, kill and replace them)."""
         return self.scratch is not None
+
+    @property
+    def features(self) -> frozenset[ClusterFeature]:
+        """Nodes it starts can be moved and reclaimed; a Ray it joins (a test session's, a notebook's, a
+        remote one) is not its to change. Known before ``start``: a Ray already running, or an address."""
+        joins = not self.owns_nodes and (ray.is_initialized() or bool(self.settings.ray_address) or self._joined)
+        if joins:
+            return frozenset()
+        return frozenset({ClusterFeature.MOVE_NODES, ClusterFeature.SIMULATED_RECLAIM})
 
     def start(self) -> None:
         if ray.is_initialized() or self.settings.ray_address:
@@ -56,9 +69,9 @@ class LocalRayCluster(Cluster, name="local", default=True):
             if not ray.is_initialized():
                 ray.init(address=self.settings.ray_address, log_to_driver=False)
                 self._connected = True
+            self._joined = True
             self._assume_plan_nodes()
             return
-        reap_abandoned_clusters()
         self.scratch = make_owned(SCRATCH_PREFIX)  # names this process: the next start reaps it if we die
         (self.scratch / "tmp").mkdir()
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -81,7 +94,11 @@ class LocalRayCluster(Cluster, name="local", default=True):
 
     def _launch(self, slot: str) -> subprocess.Popen[bytes]:
         assert self.scratch is not None and self.address is not None
-        return start_node(self.plan.spec(slot), self.scratch, self._access, head_address=self.address)
+        return start_node(self.spec_of(slot), self.scratch, self._access, head_address=self.address)
+
+    def spec_of(self, slot: str) -> NodeSpec:
+        """What ``slot`` runs on now: the plan's node, or the pool it was placed on since."""
+        return self._placed.get(slot) or self.plan.spec(slot)
 
     def _await_node(self, slot: str) -> NodeRun:
         """Wait for a node of ``slot`` that this cluster has not seen yet to join, and record it."""
@@ -91,9 +108,9 @@ class LocalRayCluster(Cluster, name="local", default=True):
             for node in ray.nodes():
                 labels = node.get("Labels") or {}
                 if node.get("Alive") and labels.get(f"{LABEL_PREFIX}/slot") == slot and node["NodeID"] not in known:
-                    run = NodeRun(self.plan.spec(slot), node["NodeID"], utcnow())
+                    run = NodeRun(self.spec_of(slot), node["NodeID"], utcnow())
                     self.node_runs.append(run)
-                    self._tell("up", run)
+                    self._tell(NodeChange.UP, run)
                     return run
             process = self._processes.get(slot)
             if process is not None and process.poll() is not None:
@@ -107,7 +124,7 @@ class LocalRayCluster(Cluster, name="local", default=True):
         for spec in (self.plan.head, *self.plan.workers):
             run = NodeRun(spec, f"shared-{spec.slot}", now)
             self.node_runs.append(run)
-            self._tell("up", run)
+            self._tell(NodeChange.UP, run)
 
     def current(self, slot: str) -> NodeRun | None:
         """The running node of ``slot``, if it has one now."""
@@ -131,22 +148,29 @@ class LocalRayCluster(Cluster, name="local", default=True):
             raise ConfigError(f"the GCS refused to drain {slot} ({run.node_id[:8]}): {why}")
         return run
 
-    def kill(self, slot: str, reason: str = "preempted") -> NodeRun:
+    def kill(self, slot: str, reason: EndReason = EndReason.PREEMPTED) -> NodeRun:
         """The node vanishes at once (the cloud reclaimed it); its processes get no chance to clean up."""
-        run = self._owned_current(slot)
-        kill_session(self._processes.pop(slot))
-        run.ended_at, run.end_reason = utcnow(), reason
-        self._tell("down", run)
+        with self._changes:
+            run = self._owned_current(slot)
+            kill_session(self._processes.pop(slot))
+            run.ended_at, run.end_reason = utcnow(), reason
+        self._tell(NodeChange.DOWN, run)
         return run
 
-    def replace(self, slot: str) -> NodeRun:
-        """Start a new node in ``slot`` (a replacement instance) and wait for it to join."""
-        if not self.owns_nodes:
-            raise ConfigError("only a cluster this process started can have nodes replaced")
+    def place(self, slot: str, spec: NodeSpec) -> NodeRun:
+        """Start ``slot`` on a node of ``spec`` (another pool, or on demand), ending the node it has."""
+        self.require(ClusterFeature.MOVE_NODES)
         if self.current(slot) is not None:
-            raise ConfigError(f"slot {slot} still has a running node")
-        self._processes[slot] = self._launch(slot)
+            self.kill(slot, EndReason.MOVED)
+        with self._changes:
+            self._placed[slot] = spec
+            self._processes[slot] = self._launch(slot)
         return self._await_node(slot)
+
+    def release(self, slot: str) -> NodeRun | None:
+        """End ``slot``'s node, if it has one, and leave the slot empty."""
+        self.require(ClusterFeature.MOVE_NODES)
+        return self.kill(slot, EndReason.RELEASED) if self.current(slot) is not None else None
 
     def _owned_current(self, slot: str) -> NodeRun:
         run = self.current(slot)
@@ -161,8 +185,8 @@ class LocalRayCluster(Cluster, name="local", default=True):
         now = utcnow()
         for run in self.node_runs:
             if run.ended_at is None:
-                run.ended_at, run.end_reason = now, "stopped"
-                self._tell("down", run)
+                run.ended_at, run.end_reason = now, EndReason.STOPPED
+                self._tell(NodeChange.DOWN, run)
         if self.scratch is None:
             return
         for slot in [s for s in self._processes if s != "head"] + [s for s in self._processes if s == "head"]:

@@ -19,7 +19,6 @@ from urllib.parse import urlparse
 
 from sskai.errors import ConfigError
 from sskai.sandbox import SandboxPolicy, start_sandboxed
-from sskai.scratch import reap_abandoned
 from sskai.settings import Settings
 
 RAY = str(Path(sys.executable).with_name("ray"))
@@ -44,18 +43,20 @@ class NodeSpec:
 
     slot: str  # "head", "worker-0", ...: a replacement takes its predecessor's slot
     instance_type: str
-    zone: str
+    region: str  # the pool's region (the zone is the cloud's to pick)
     usd_per_hour: float  # what is paid: spot for workers, on-demand for the head
-    ondemand_usd_per_hour: float  # the same node on demand, the baseline
+    ondemand_usd_per_hour: float  # the same node on demand, what it is compared with
     spot: bool
     cpus: int
     gpus: int = 0
+    zone: str | None = None  # where a trace's pool names one
 
     def labels(self) -> dict[str, str]:
         return {
+            **({f"{LABEL_PREFIX}/zone": self.zone} if self.zone else {}),
             f"{LABEL_PREFIX}/slot": self.slot,
             f"{LABEL_PREFIX}/instance-type": self.instance_type,
-            f"{LABEL_PREFIX}/zone": self.zone,
+            f"{LABEL_PREFIX}/region": self.region,
             f"{LABEL_PREFIX}/capacity": "spot" if self.spot else "on-demand",
             f"{LABEL_PREFIX}/usd-per-hour": f"{self.usd_per_hour:.4f}",
         }
@@ -136,12 +137,3 @@ def wait_for_port(port: int, timeout_seconds: float) -> None:
 
 
 SCRATCH_PREFIX = "sskai-ray-"
-
-
-def reap_abandoned_clusters(root: Path | None = None) -> list[str]:
-    """End every local cluster on this machine whose starting process is gone; returns their folders.
-
-    Each cluster's scratch folder names its owner (:mod:`sskai.scratch`), so a cluster left by a
-    killed run is found whatever ``SSKAI_HOME`` that run used; a live process's cluster is never touched.
-    """
-    return reap_abandoned((SCRATCH_PREFIX,), root)

@@ -6,8 +6,7 @@ from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
-from sskai.catalog.catalog import Catalog, InstanceOffer
-from sskai.costs import spot_usd_per_hour
+from sskai.catalog.catalog import Catalog, InstanceOffer, spot_usd_per_hour
 from sskai.election.job import Job
 from sskai.registry import Registered, Registry
 

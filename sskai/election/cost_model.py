@@ -19,14 +19,13 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-from sskai.catalog.catalog import AcceleratorSpec, InstanceOffer
-from sskai.catalog.transfer import load_transfer_pricing
-from sskai.costs import spot_usd_per_hour
-from sskai.election.job import Job
-from sskai.risk.model import PoolRisk
+import numpy as np
 
-# Without a calibrated risk, the Advisor bucket read literally (its one table lives in sskai.risk.model).
-from sskai.risk.model import advisor_rate_per_hour as interruptions_per_hour
+from sskai.catalog.catalog import AcceleratorSpec, InstanceOffer, spot_usd_per_hour
+from sskai.catalog.transfer import load_transfer_pricing
+from sskai.election.job import Job
+from sskai.risk.model import PoolRisk, advisor_rate_per_hour
+from sskai.units import SECONDS_PER_HOUR
 
 # Share of datasheet FLOP/s that a well-fed PyTorch job sustains (model FLOPs utilisation).
 ASSUMED_MFU = 0.35
@@ -125,6 +124,44 @@ class ServingEstimate:
         return {**asdict(self), "expected_usd_per_hour": self.expected_usd_per_hour}
 
 
+@dataclass(frozen=True)
+class FinishCost:
+    """Expected dollars, billed hours and launches to finish some work, per option (numpy arrays)."""
+
+    usd: np.ndarray
+    hours: np.ndarray
+    launches: np.ndarray
+    inflation: np.ndarray  # billed work hours per hour of work: checkpoint writes and re-work after interruptions
+
+
+def cost_to_finish(
+    work_hours: float,
+    usd_per_hour: np.ndarray | float,
+    hazard_per_hour: np.ndarray | float,
+    loss_per_interruption_hours: float,
+    restart_hours: float,
+    fresh: np.ndarray | float = 1.0,
+    launch_usd: np.ndarray | float = 0.0,
+    overhead_share: float = 0.0,
+) -> FinishCost:
+    """Expected cost to finish ``work_hours`` of work on each option, with interruptions priced in.
+
+    One formula for the election (one offer, a fresh start) and the spot policy (every pool at once,
+    every tick). Each interruption (``hazard_per_hour`` per hour held) costs ``loss_per_interruption_hours``
+    (a restart plus the work since the last checkpoint); work stretches by ``1 / (1 - hazard x loss)``
+    and by the checkpoints' own ``overhead_share``. A ``fresh`` option (not held now) also pays one
+    start, and every launch pays ``launch_usd`` (the data it moves).
+    """
+    hazard = np.asarray(hazard_per_hour, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lost_share = hazard * loss_per_interruption_hours
+        inflation = np.where(lost_share < 1.0, (1.0 + overhead_share) / (1.0 - lost_share), np.inf)
+        hours = work_hours * inflation + np.asarray(fresh, dtype=float) * restart_hours
+        launches = np.where(np.isfinite(hours), fresh + hazard * hours, np.inf)
+        usd = hours * np.asarray(usd_per_hour, dtype=float) + launches * np.asarray(launch_usd, dtype=float)
+    return FinishCost(usd=usd, hours=hours, launches=launches, inflation=inflation)
+
+
 def _training_estimate(
     offer: InstanceOffer, spec: AcceleratorSpec, job: Job, price: float, rate: float, start_wait_hours: float = 0.0
 ) -> TrainingEstimate:
@@ -132,13 +169,16 @@ def _training_estimate(
     flops = offer_flops_per_second(offer, spec, job)
     if flops <= 0:
         return TrainingEstimate.never(price)
-    compute_hours = job.work_flops / flops / 3600.0
-    checkpoint_overhead = job.checkpoint_seconds / max(job.checkpoint_interval_seconds, 1.0)
-    loss_per_interruption_hours = (job.restart_seconds + job.checkpoint_interval_seconds / 2.0) / 3600.0
-    lost_share = rate * loss_per_interruption_hours
-    inflation = math.inf if lost_share >= 1.0 else (1.0 + checkpoint_overhead) / (1.0 - lost_share)
-    hours = compute_hours * inflation + job.restart_seconds / 3600.0  # plus the first start
-    launches = 1.0 + rate * hours if math.isfinite(hours) else math.inf
+    compute_hours = job.work_flops / flops / SECONDS_PER_HOUR
+    finish = cost_to_finish(
+        compute_hours,
+        price,
+        rate,
+        loss_per_interruption_hours=(job.restart_seconds + job.checkpoint_interval_seconds / 2.0) / SECONDS_PER_HOUR,
+        restart_hours=job.restart_seconds / SECONDS_PER_HOUR,  # the first start
+        overhead_share=job.checkpoint_seconds / max(job.checkpoint_interval_seconds, 1.0),
+    )
+    inflation, hours, launches = float(finish.inflation), float(finish.hours), float(finish.launches)
     per_launch = load_transfer_pricing().usd(job.data_gb, job.data_region, offer.region) if job.data_gb else 0.0
     return TrainingEstimate(
         usd_per_hour=price,
@@ -160,7 +200,7 @@ def _serving_estimate(
     bandwidth = offer_bytes_per_second(offer, spec)
     needed_for_flops = job.flops_per_second / flops if flops > 0 else math.inf
     needed_for_bytes = job.bytes_per_second / bandwidth if bandwidth > 0 else math.inf
-    unavailable = min(rate * job.restart_seconds / 3600.0, 0.99)
+    unavailable = min(rate * job.restart_seconds / SECONDS_PER_HOUR, 0.99)
     needed = max(needed_for_flops, needed_for_bytes, 1e-9)
     return ServingEstimate(
         usd_per_hour=price,
@@ -178,7 +218,8 @@ def expected_training(
 ) -> TrainingEstimate:
     """Expected hours and dollars to finish ``job`` on one spot ``offer`` node (``risk``: calibrated figures)."""
     if risk is None:
-        rate, wait = interruptions_per_hour(offer.spot_interruption_frequency), 0.0
+        # Without a calibrated risk: the Advisor bucket read literally.
+        rate, wait = advisor_rate_per_hour(offer.spot_interruption_frequency), 0.0
     else:
         rate, wait = risk.hazard_per_hour, risk.expected_start_wait_hours
     return _training_estimate(offer, spec, job, spot_usd_per_hour(offer), rate, wait)
@@ -188,7 +229,7 @@ def expected_serving(
     offer: InstanceOffer, spec: AcceleratorSpec, job: Job, risk: PoolRisk | None = None
 ) -> ServingEstimate:
     """Spot instances and dollars per hour to sustain ``job``'s rates on ``offer``."""
-    rate = risk.hazard_per_hour if risk else interruptions_per_hour(offer.spot_interruption_frequency)
+    rate = risk.hazard_per_hour if risk else advisor_rate_per_hour(offer.spot_interruption_frequency)
     return _serving_estimate(offer, spec, job, spot_usd_per_hour(offer), rate)
 
 

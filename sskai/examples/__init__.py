@@ -50,7 +50,7 @@ def _source(example: str, name: str) -> bytes:
 def _mlp_model() -> dict[str, bytes]:
     import torch
 
-    from sskai.bundles import build_model
+    from sskai.bundles.loading import build_model
 
     torch.manual_seed(0)
     buffer = io.BytesIO()

@@ -8,10 +8,10 @@ import time
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from sskai.bundles import ModelSpec
+from sskai.bundles.objectives import compute_loss
+from sskai.bundles.spec import ModelSpec
 from sskai.profiling.memory import ResidentMemory, measure_peak_bytes, peak_rss_bytes
 from sskai.profiling.metrics import ProfileMetrics
-from sskai.training.objectives import compute_loss
 
 WARMUP_RUNS = 3
 TIMED_RUNS = 20

@@ -6,14 +6,15 @@ import signal
 import subprocess
 from pathlib import Path
 
-from sskai.bundles import ModelSpec
+from sskai.bundles.spec import ModelSpec
 from sskai.errors import ProfileFailed, StoredRecordInvalid
+from sskai.ownership.scratch import owned_scratch
 from sskai.profiling.metrics import ProfileMetrics
 from sskai.sandbox import SandboxPolicy, python_command, read_result, start_sandboxed
-from sskai.scratch import owned_scratch
+from sskai.settings import DEFAULT_SANDBOX_LIMITS, SandboxLimits
+from sskai.units import MiB
 
 DEFAULT_TIMEOUT_SECONDS = 300.0
-MiB = 1024**2
 
 
 def run_profile(
@@ -21,8 +22,7 @@ def run_profile(
     spec: ModelSpec,
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
     device: str = "auto",
-    memory_bytes: int = 8192 * MiB,
-    max_processes: int = 64,
+    limits: SandboxLimits = DEFAULT_SANDBOX_LIMITS,
 ) -> ProfileMetrics:
     """Profile the model in ``bundle_dir`` in a sandboxed child; returns what it measured.
 
@@ -33,9 +33,9 @@ def run_profile(
         policy = SandboxPolicy(
             workdir=Path(scratch) / "work",
             readable=(bundle_dir,),
-            memory_bytes=memory_bytes,
+            memory_bytes=limits.memory_bytes,
             cpu_seconds=int(timeout_seconds) + 5,
-            max_processes=max_processes,
+            max_processes=limits.max_processes,
             max_file_bytes=64 * MiB,  # its log too: a model that floods stderr fills no disk
             die_with_parent=True,  # a killed CLI or flow takes its profiling with it
         )
@@ -57,7 +57,7 @@ def run_profile(
             process.kill()  # whatever the model started goes with it, even after a clean exit
         result = read_result(out)
         returncode = process.popen.returncode
-        cap = f"the model went over the profiling memory cap of {memory_bytes / MiB:,.0f} MiB"
+        cap = f"the model went over the profiling memory cap of {limits.memory_mib:,} MiB"
         if returncode == 0 and result.get("ok"):
             try:
                 return ProfileMetrics.from_stored(result["metrics"], "the profiling process's result")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sskai.bundles import ModelSpec
-from sskai.claims import claimed, reap_abandoned
+from sskai.bundles.files import materialize_bundle
+from sskai.bundles.spec import model_spec
 from sskai.errors import ProfileFailed
-from sskai.kinds import ResourceKind, Status
+from sskai.kinds import LogLevel, ResourceKind, Status
+from sskai.ownership.claims import claimed
+from sskai.ownership.reaper import reap_abandoned
+from sskai.ownership.scratch import owned_scratch
 from sskai.profiling.metrics import ProfileMetrics
 from sskai.profiling.runner import DEFAULT_TIMEOUT_SECONDS, run_profile
-from sskai.scratch import owned_scratch
-from sskai.store.bundle_files import materialize_bundle
 from sskai.store.metadata import Model, Profile
 from sskai.store.stores import Stores
 
@@ -30,16 +31,15 @@ def profile_stored_model(
             bundle = materialize_bundle(stores.artifacts, model.artifact_key, Path(scratch) / "bundle")
             metrics = run_profile(
                 bundle,
-                ModelSpec(**model.manifest),
+                model_spec(model),
                 timeout_seconds,
                 device,
-                memory_bytes=settings.user_code_memory_mib * 1024**2,
-                max_processes=settings.user_code_max_processes,
+                limits=settings.sandbox_limits,
             )
     except ProfileFailed as exc:
         stores.metadata.set_status(Profile, record.id, Status.FAILED, str(exc))
         reason = f"profile of {model.name} failed: {exc}"
-        stores.metadata.log(model.owner, ResourceKind.PROFILE, record.id, reason, "ERROR")
+        stores.metadata.log(model.owner, ResourceKind.PROFILE, record.id, reason, LogLevel.ERROR)
         raise
     record = stores.metadata.update(
         Profile, record.id, metrics=metrics.stored(), device=metrics.device, status=Status.SUCCEEDED

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import torch
 
-from sskai.bundles import ModelSpec, build_model
+from sskai.bundles.loading import build_model
+from sskai.bundles.spec import ModelSpec
 from sskai.profiling.measure import profile_model
 from sskai.profiling.memory import ResidentMemory, current_rss_bytes
 

@@ -1,81 +1,36 @@
-"""Run one policy through a world, tick by tick: the policy sees the present and the past, never the future.
+"""Run one spot policy through a world, tick by tick: the replay driver of :mod:`sskai.spot.policy`.
 
-Each tick: a gang on a pool whose count fell below the gang size is preempted (it is idle now); the
-policy picks idle, on-demand or an obtainable pool; a location other than the current one is a
-launch, which pays its transfer and ``restart`` ticks of overhead (billed, no progress); a running
-tick bills the location's price for the gang and, once the overhead is worked off, makes one tick of
-progress. If the trace ends first, the rest runs on demand (``ran_past_trace``).
+The policy sees the present and a read-only past, never the future (``Past`` is the structure that
+enforces it) and never the world itself: the engine hands it the job, its candidate pools with
+their risk priors, and an ``Observation`` per tick. Time is charged in seconds:
+
+- a (re)launch pays its data transfer and ``restart_seconds`` of billed overhead, worked off before
+  any progress, whatever the tick length;
+- a preemption (the pool's count falls below the gang, or a fall hits the gang: ``World.preempts``)
+  throws away the work since the last checkpoint (every ``checkpoint_interval_seconds`` of
+  progress), unless the job checkpoints on the notice;
+- a job that reaches its deadline unfinished is finished on demand by the engine; that cost is part
+  of what it paid, and reported apart (``after_deadline_usd``), so a policy that misses deadlines
+  cannot look cheap;
+- a job still unfinished when the trace ends finishes on demand (``ran_past_trace``).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
-import numpy as np
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 
 from sskai.errors import ConfigError
 from sskai.replay.world import ReplayJob, World
+from sskai.risk.model import PoolRisk, RiskModel
+from sskai.spot.decisions import Where
+from sskai.spot.driver import DecisionRecord, PolicyDriver
+from sskai.spot.policy import Past, PolicyJob, PoolInfo, SpotPolicy
+from sskai.units import SECONDS_PER_HOUR
 
-IDLE = -1
-ONDEMAND = -2
-
-
-@dataclass(frozen=True)
-class ReplayContext:
-    """What a policy knows before it starts: the pools, the prices it will pay, the job in ticks."""
-
-    world: World
-    job: ReplayJob
-    work_ticks: int
-    deadline_ticks: int
-    restart_ticks: int
-    launch_usd: np.ndarray  # per pool, then on demand
-    start_tick: int
-
-    @property
-    def tick_hours(self) -> float:
-        return self.world.tick_hours
-
-    @property
-    def pool_count(self) -> int:
-        return len(self.world.pools)
-
-    def regions(self) -> list[str]:
-        return [p.region for p in self.world.pools]
-
-
-class Past:
-    """Read-only counts and prices up to and including the current tick."""
-
-    def __init__(self, capacity: np.ndarray, prices: np.ndarray, now: int) -> None:
-        self._capacity, self._prices, self.now = capacity, prices, now
-
-    def capacity(self) -> np.ndarray:
-        view = self._capacity[:, : self.now + 1]
-        view.flags.writeable = False
-        return view
-
-    def prices(self) -> np.ndarray:
-        view = self._prices[:, : self.now + 1]
-        view.flags.writeable = False
-        return view
-
-
-@dataclass(frozen=True)
-class Observation:
-    tick: int  # since the job started
-    location: int  # IDLE, ONDEMAND or a pool index
-    preempted: bool  # the gang lost its pool at this tick
-    available: np.ndarray  # per pool: can the gang be had now
-    prices: np.ndarray  # per pool, USD per instance-hour now
-    remaining_ticks: int  # work left plus launch overhead still owed
-    ticks_left: int  # to the deadline (negative once missed)
-    past: Past
-
-    @property
-    def slack(self) -> int:
-        """Ticks that can still be lost (idle or in overhead) before the deadline is out of reach."""
-        return self.ticks_left - self.remaining_ticks
+# How much of the past the engine reads to size a pool (its largest count seen) before the job starts.
+SIZE_LOOKBACK_TICKS = 10_000
 
 
 @dataclass(frozen=True)
@@ -85,91 +40,109 @@ class Outcome:
     transfer_usd: float
     hours: float
     deadline_met: bool
+    after_deadline_usd: float  # what finishing on demand after a missed deadline cost (part of cost_usd)
     preemptions: int
     launches: int
+    moves: int  # launches while holding capacity elsewhere (a pool or on demand)
     spot_hours: float
     ondemand_hours: float
+    lost_work_hours: float  # work thrown away by preemptions
     ran_past_trace: bool
-    locations: tuple[int, ...] = ()  # where the job was at each tick (IDLE, ONDEMAND or a pool), if recorded
+    decisions: dict[str, int] = field(default_factory=dict)  # decisions that changed something, by kind
+    timeline: tuple[DecisionRecord, ...] = ()  # when recorded
+    path: tuple[Where, ...] = ()  # where the job was at each tick, when recorded
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if k != "locations"}
+        return {k: v for k, v in asdict(self).items() if k not in ("timeline", "path")}
 
 
-def context(world: World, job: ReplayJob, start_tick: int) -> ReplayContext:
-    work, deadline, restart = job.ticks(world)
-    if work < 1:
-        raise ConfigError(f"job of {job.work_hours} h is shorter than one tick ({world.tick_seconds:.0f} s)")
-    return ReplayContext(world, job, work, deadline, restart, job.launch_usd(world), start_tick)
-
-
-def replay(policy, world: World, job: ReplayJob, start_tick: int, record: bool = False) -> Outcome:
-    ctx = context(world, job, start_tick)
-    capacity, prices = world.capacity, world.prices
-    gang_hours = job.gang * world.tick_hours
-    policy.start(ctx, Past(capacity, prices, start_tick - 1))  # before the first tick: now = -1, no past
-    location, debt, progress, tick = IDLE, 0, 0, start_tick
-    cost = transfer = spot_ticks = ondemand_ticks = 0.0
-    preemptions = launches = 0
-    ran_past = False
-    path: list[int] = []
-    while progress < ctx.work_ticks:
-        if tick >= world.ticks:
-            owed = ctx.work_ticks - progress + (debt if location == ONDEMAND else ctx.restart_ticks)
-            cost += owed * world.ondemand_usd_per_hour * gang_hours
-            ondemand_ticks += owed
-            tick += owed
-            ran_past = True
-            break
-        available = capacity[:, tick] >= job.gang
-        preempted = location >= 0 and not available[location]
-        if preempted:
-            location, debt = IDLE, 0
-            preemptions += 1
-        seen = Observation(
-            tick=tick - start_tick,
-            location=location,
-            preempted=preempted,
-            available=available,
-            prices=prices[:, tick],
-            remaining_ticks=ctx.work_ticks - progress + debt,
-            ticks_left=ctx.deadline_ticks - (tick - start_tick),
-            past=Past(capacity, prices, tick),
+def pool_infos(
+    world: World, job: ReplayJob, start_tick: int, risk: RiskModel | Sequence[PoolRisk]
+) -> tuple[PoolInfo, ...]:
+    """Each pool with its risk prior for the job's gang: on a pool of N instances (the most seen before the
+    job starts) a gang of n is taken to be hit by a loss with probability n / N. ``risk``: the model
+    that gives each pool's prior, or the priors themselves (a plan's candidates carry theirs)."""
+    seen = world.capacity[:, max(0, start_tick - SIZE_LOOKBACK_TICKS) : max(start_tick, 1)]
+    infos = []
+    for index, pool in enumerate(world.pools):
+        instance_type = pool.instance_type or world.instance_type
+        prior = risk[index] if isinstance(risk, Sequence) else risk.risk(instance_type, pool.region)
+        size = max(int(seen[index].max()), 1)
+        share = min(job.gang / size, 1.0)
+        scaled = PoolRisk(
+            prior.hazard_per_hour * share, prior.availability, prior.mean_wait_hours, prior.source, prior.basis
         )
-        action = policy.decide(seen)
-        if action >= 0 and not available[action]:
-            raise ValueError(f"policy {policy.name} launched on pool {action}, which has no capacity at tick {tick}")
-        if action not in (IDLE, location):
-            paid = ctx.launch_usd[ctx.pool_count if action == ONDEMAND else action]
-            cost += paid
-            transfer += paid
-            debt = ctx.restart_ticks
-            launches += 1
-        location = action
-        path.append(location)
-        if location != IDLE:
-            price = world.ondemand_usd_per_hour if location == ONDEMAND else prices[location, tick]
-            cost += price * gang_hours
-            if location == ONDEMAND:
-                ondemand_ticks += 1
-            else:
-                spot_ticks += 1
-            if debt:
-                debt -= 1
-            else:
-                progress += 1
-        tick += 1
-    elapsed = tick - start_tick
+        infos.append(PoolInfo(pool.name, pool.region, instance_type, scaled))
+    return tuple(infos)
+
+
+def policy_job(world: World, job: ReplayJob, start_tick: int, risk: RiskModel | Sequence[PoolRisk]) -> PolicyJob:
+    return PolicyJob(
+        work_seconds=job.work_hours * SECONDS_PER_HOUR,
+        deadline_seconds=job.deadline_hours * SECONDS_PER_HOUR,
+        pools=pool_infos(world, job, start_tick, risk),
+        ondemand_usd_per_hour=world.ondemand_usd_per_hour,
+        launch_usd=tuple(float(x) for x in job.launch_usd(world)),
+        gang=job.gang,
+        restart_seconds=job.restart_seconds,
+        checkpoint_interval_seconds=job.checkpoint_interval_seconds,
+        notice_checkpoints=job.notice_checkpoints,
+        tick_seconds=world.tick_seconds,
+    )
+
+
+def replay(
+    policy: SpotPolicy,
+    world: World,
+    job: ReplayJob,
+    start_tick: int,
+    risk: RiskModel | Sequence[PoolRisk],
+    record: bool = False,
+) -> Outcome:
+    """``policy``'s outcome for ``job`` started at ``start_tick`` of ``world``; ``risk`` gives the pools' priors
+    (the model, or the priors themselves, as a live run's script carries them)."""
+    if job.work_hours * SECONDS_PER_HOUR < world.tick_seconds:
+        raise ConfigError(f"job of {job.work_hours} h is shorter than one tick ({world.tick_seconds:.0f} s)")
+    spec = policy_job(world, job, start_tick, risk)
+    capacity, prices, tick = world.capacity, world.prices, world.tick_seconds
+    hits = world.preempts(spec.gang)
+    driver = PolicyDriver(policy, spec, lambda at: Past(capacity, prices, at, tick), start_tick)
+    run = driver.progress
+    timeline: list[DecisionRecord] = []
+    path: list[Where] = []
+    after_deadline, ran_past = 0.0, False
+    at = start_tick
+    while run.finished_at is None:
+        now = driver.now_seconds(at)
+        if now >= spec.deadline_seconds:
+            after_deadline = run.finish_on_demand(now)
+            break
+        if at >= world.ticks:
+            ran_past = True
+            run.finish_on_demand(now)
+            break
+        step = driver.step(at, capacity[:, at] >= spec.gang, prices[:, at], hits[:, at])
+        if record:
+            if step.record is not None:
+                timeline.append(step.record)
+            path.append(step.after)
+        at += 1
+    finished = run.finished_at if run.finished_at is not None else math.inf
     return Outcome(
         policy=policy.name,
-        cost_usd=float(cost),
-        transfer_usd=float(transfer),
-        hours=elapsed * world.tick_hours,
-        deadline_met=elapsed <= ctx.deadline_ticks,
-        preemptions=preemptions,
-        launches=launches,
-        spot_hours=spot_ticks * world.tick_hours,
-        ondemand_hours=ondemand_ticks * world.tick_hours,
+        cost_usd=float(run.cost),
+        transfer_usd=float(run.transfer),
+        hours=finished / SECONDS_PER_HOUR,
+        deadline_met=finished <= spec.deadline_seconds + 1e-6,
+        after_deadline_usd=float(after_deadline),
+        preemptions=run.preemptions,
+        launches=run.launches,
+        moves=run.moves,
+        spot_hours=run.spot_seconds / SECONDS_PER_HOUR,
+        ondemand_hours=run.ondemand_seconds / SECONDS_PER_HOUR,
+        lost_work_hours=run.lost / SECONDS_PER_HOUR,
         ran_past_trace=ran_past,
-        locations=tuple(path) if record else (),
+        decisions=dict(driver.counts),
+        timeline=tuple(timeline),
+        path=tuple(path),
     )

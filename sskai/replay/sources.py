@@ -14,12 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from sskai.catalog.catalog import Catalog
+from sskai.catalog.regions import is_zone, region_of
 from sskai.errors import ConfigError
 from sskai.replay.world import Pool, World
-from sskai.risk.observe import zone_region
-from sskai.risk.shipped import V100_PROBE_TYPE, v100_zone_traces
 from sskai.traces.readers import (
-    SHIPPED,
     AvailabilityTrace,
     ClusterEventTrace,
     read_availability_folder,
@@ -27,6 +25,7 @@ from sskai.traces.readers import (
     read_count_json,
     read_gcloud_counts,
 )
+from sskai.traces.shipped import SHIPPED_TRACES, V100_PROBE_TYPE, v100_zone_traces
 
 CLUSTER_GAP_SECONDS = 60.0
 LOG_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # a cluster log has only times relative to its start
@@ -64,10 +63,8 @@ def cluster_counts(trace: ClusterEventTrace) -> AvailabilityTrace:
     )
 
 
-def trace_start():
-    from datetime import UTC, datetime
-
-    return datetime(1970, 1, 1, tzinfo=UTC)
+# Traces of one world must cover (nearly) one period: this much of the longest, or the world is refused.
+MIN_OVERLAP_SHARE = 0.9
 
 
 def world_from_traces(
@@ -79,49 +76,88 @@ def world_from_traces(
     instance_type: str = "",
     gap_seconds: float | None = None,
 ) -> World:
-    """One pool per trace; a pool named like a zone (``us-east-1a``) is in that zone's region."""
+    """One pool per trace, on one clock. A pool named like a zone (``us-east-1a``, ``us-east1-b``) is in
+    that zone's region; any other name is in ``home_region``, and the world says so.
+
+    Traces are aligned on their absolute times and cut to the period they all cover; traces that
+    share less than ``MIN_OVERLAP_SHARE`` of it are refused with the reason, not silently cut.
+    """
     if not traces:
         raise ConfigError(f"{name}: no traces")
     first = next(iter(traces.values()))
     gap = gap_seconds or float(np.median(np.diff(first.offsets_seconds)))
+    starts = {pool: trace.start.timestamp() + trace.offsets_seconds[0] for pool, trace in traces.items()}
+    ends = {pool: trace.start.timestamp() + trace.offsets_seconds[-1] for pool, trace in traces.items()}
+    common_start, common_end = max(starts.values()), min(ends.values())
+    longest = max(ends[p] - starts[p] for p in traces)
+    if common_end - common_start < MIN_OVERLAP_SHARE * longest:
+        spans = ", ".join(
+            f"{p}: {(ends[p] - starts[p]) / 86400:.1f} days from {traces[p].start:%Y-%m-%d}" for p in sorted(traces)
+        )
+        raise ConfigError(
+            f"{name}: its traces cover different periods ({spans}); give traces over one period, "
+            f"or trim them to the one they share"
+        )
+    notes = []
+    if common_end - common_start < longest - gap:
+        notes.append(f"cut to the {(common_end - common_start) / 86400:.2f} days every trace covers")
+    length = int((common_end - common_start) // gap) + 1
     pools = []
-    length = min(int(t.duration_seconds // gap) + 1 for t in traces.values())
     for pool_name, trace in sorted(traces.items()):
         counts, prices = resample(trace, gap)
+        skip = round((common_start - starts[pool_name]) / gap)
         if prices is None:
             if spot_usd_per_hour is None:
                 raise ConfigError(f"trace {pool_name} has no prices: give --spot-price")
             prices = np.full(len(counts), spot_usd_per_hour)
-        zone = pool_name.split("_")[0]
-        region = zone_region(zone) if zone[:2].isalpha() and zone[-2].isdigit() else home_region
-        pools.append(Pool(pool_name.split("_")[0], region, counts[:length], prices[:length].astype(float)))
-    return World(name, gap, tuple(pools), ondemand_usd_per_hour, home_region, instance_type)
+        pool = pool_name.split("_")[0]
+        if is_zone(pool):
+            region = region_of(pool)
+        else:
+            region = home_region
+            notes.append(f"pool {pool} is not named like a zone: taken to be in {home_region}")
+        window = slice(skip, skip + length)
+        pools.append(Pool(pool, region, counts[window], prices[window].astype(float)))
+    return World(name, gap, tuple(pools), ondemand_usd_per_hour, home_region, instance_type, notes=tuple(notes))
+
+
+# GCP's groups are priced as the AWS instance with the same accelerator (per GPU), from the catalog: an
+# assumption (the data carries no GCP prices) that keeps their spot-to-on-demand ratio realistic.
+GCP_EQUIVALENTS = {"v100x1": ("p3.2xlarge", 1), "a100x1": ("p4d.24xlarge", 8)}
 
 
 def shipped_worlds(catalog: Catalog, home_region: str = DEFAULT_REGION) -> list[World]:
-    """The V100 zones with their real prices, and the p3 and g4dn cluster logs at the catalog's prices.
+    """Every shipped trace as a world: the 9 V100 zones with their real prices, the p3 and g4dn cluster
+    logs at the catalog's us-east-1 prices, and GCP's V100 and A100 preemptible groups.
 
-    Assumptions: the cluster logs' region is not recorded; they are priced as us-east-1 (the
-    catalog's average spot and on-demand price for p3.2xlarge and g4dn.xlarge).
+    Assumptions: the cluster logs' region is not recorded (priced as us-east-1); GCP's groups are
+    priced as their AWS equivalents per GPU (``GCP_EQUIVALENTS``), with the data in their own region.
     """
     v100 = v100_zone_traces()
     ondemand = catalog.offer(V100_PROBE_TYPE, "us-east-1").ondemand_usd_per_hour
     worlds = [
         world_from_traces("aws-v100-9-zones", v100, ondemand, home_region=home_region, instance_type=V100_PROBE_TYPE)
     ]
-    for label, path, instance_type in (
-        ("aws-p3-cluster", SHIPPED.p3_cluster, "p3.2xlarge"),
-        ("aws-g4dn-cluster", SHIPPED.g4dn_cluster, "g4dn.xlarge"),
-    ):
-        offer = catalog.offer(instance_type, DEFAULT_REGION)
-        counts = cluster_counts(read_cluster_events(path))
+    for trace in SHIPPED_TRACES.values():
+        if trace.cloud == "aws" and trace.zone is None:  # a cluster log: counts of live nodes
+            offer = catalog.offer(trace.instance_type, DEFAULT_REGION)
+            pool, counts, region = f"{DEFAULT_REGION}-cluster", cluster_counts(trace.load()), DEFAULT_REGION
+            spot, od, instance_type = offer.spot_avg_usd_per_hour, offer.ondemand_usd_per_hour, trace.instance_type
+        elif trace.cloud == "gcp":
+            equivalent, gpus = GCP_EQUIVALENTS[trace.instance_type]
+            offer = catalog.offer(equivalent, DEFAULT_REGION)
+            pool, counts = trace.zone or trace.name, trace.load()
+            spot, od = offer.spot_avg_usd_per_hour / gpus, offer.ondemand_usd_per_hour / gpus
+            region, instance_type = trace.region or home_region, trace.instance_type
+        else:
+            continue  # the V100 zones are one world (above)
         worlds.append(
             world_from_traces(
-                label,
-                {f"{DEFAULT_REGION}-cluster": counts},
-                offer.ondemand_usd_per_hour,
-                offer.spot_avg_usd_per_hour,
-                home_region=DEFAULT_REGION,
+                trace.group,
+                {pool: counts},
+                od,
+                spot,
+                home_region=region,
                 instance_type=instance_type,
                 gap_seconds=CLUSTER_GAP_SECONDS,
             )
@@ -174,4 +210,6 @@ def describe(world: World) -> dict:
         "ondemand_usd_per_hour": world.ondemand_usd_per_hour,
         "mean_spot_usd_per_hour": float(np.mean([p.spot_usd_per_hour.mean() for p in world.pools])),
         "home_region": world.home_region,
+        "regions": sorted({p.region for p in world.pools}),
+        "notes": list(world.notes),
     }

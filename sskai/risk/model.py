@@ -28,8 +28,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
 from sskai.risk.observe import PoolObservation
+from sskai.units import HOURS_PER_MONTH
 
-HOURS_PER_MONTH = 730.0
 # Spot Advisor buckets are ranges of monthly interruption frequency; take each range's midpoint.
 # '>20%' has no upper end: 30% is assumed. An unknown bucket is treated as the worst known one.
 BUCKET_MONTHLY_PROBABILITY = {"<5%": 0.025, "5-10%": 0.075, "10-15%": 0.125, "15-20%": 0.175, ">20%": 0.30}

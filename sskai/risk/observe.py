@@ -12,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sskai.traces.readers import SECONDS_PER_HOUR, AvailabilityTrace, ClusterEventTrace
+import numpy as np
+
+from sskai.traces.readers import AvailabilityTrace
+from sskai.units import SECONDS_PER_HOUR
 
 
 @dataclass(frozen=True)
@@ -71,18 +74,6 @@ def observe_availability(trace: AvailabilityTrace, instance_type: str, region: s
     )
 
 
-def observe_cluster(trace: ClusterEventTrace, instance_type: str, region: str | None) -> PoolObservation:
-    """A cluster log has removals and instance-hours, not obtainability: hazard only."""
-    return PoolObservation(
-        pool=trace.name,
-        instance_type=instance_type,
-        region=region,
-        hours=trace.duration_seconds / SECONDS_PER_HOUR,
-        held_hours=trace.held_hours(),
-        losses=trace.removals,
-    )
-
-
 def any_zone(traces: Sequence[AvailabilityTrace], name: str) -> AvailabilityTrace:
     """The region as a scheduler that may use any of its zones sees it: up while some zone is up.
 
@@ -100,6 +91,16 @@ def any_zone(traces: Sequence[AvailabilityTrace], name: str) -> AvailabilityTrac
     )
 
 
-def zone_region(zone: str) -> str:
-    """``us-east-1a`` -> ``us-east-1`` (an AWS zone is its region plus one letter)."""
-    return zone[:-1] if zone[-1].isalpha() else zone
+def chance_gang_is_hit(before: np.ndarray, after: np.ndarray, gang: int) -> np.ndarray:
+    """The chance that a gang of ``gang`` instances among ``before`` loses one when the count falls to ``after``.
+
+    Losses fall on instances uniformly: none of the k lost is the gang's with probability
+    C(c - n, k) / C(c, k) = prod_{i<k} (c - n - i) / (c - i). A count below the gang always hits it.
+    """
+    before, after = np.asarray(before, dtype=np.int64), np.asarray(after, dtype=np.int64)
+    fall = np.maximum(before - after, 0)
+    spared = np.ones(np.broadcast(before, after).shape)
+    for i in range(int(fall.max()) if fall.size else 0):
+        factor = np.clip((before - gang - i) / np.maximum(before - i, 1), 0.0, 1.0)
+        spared = np.where(fall > i, spared * factor, spared)
+    return np.where(after < gang, 1.0, 1.0 - spared)

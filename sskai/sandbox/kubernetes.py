@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from sskai.sandbox.policy import SandboxPolicy
+from sskai.units import MiB
 
 SERVICE_ACCOUNT = "sskai-user-code"
 NOBODY = 65534
-MiB = 1024**2
 
 
 def user_code_service_account(namespace: str) -> dict[str, Any]:

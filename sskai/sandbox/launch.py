@@ -19,6 +19,7 @@ from sskai.sandbox.policy import EXIT_SANDBOX_FAILED, SandboxPolicy
 from sskai.sandbox.privileges import NOBODY, drop_root, others_can_use
 
 PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
 
 
 def apply(policy: SandboxPolicy, executable: Path) -> list[str]:
@@ -51,6 +52,9 @@ def apply(policy: SandboxPolicy, executable: Path) -> list[str]:
         for path in [policy.workdir, *policy.workdir.rglob("*")]:  # so that nobody can still write there
             os.chown(path, NOBODY, NOBODY, follow_symlinks=False)
     drop_root(needed)
+    # What the target starts stays in its tree, even a double fork into a new session: where no cgroup
+    # holds the sandbox, that tree is how its end finds everything it started (kept across execve).
+    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     if policy.die_with_parent:  # after drop_root: a change of user clears it
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         if os.getppid() != parent:

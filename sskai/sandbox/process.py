@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -10,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sskai.processes import kill_session
+from sskai.processes import kill_session, kill_tree, processes_in
 from sskai.sandbox import cgroups
-from sskai.sandbox.policy import EXIT_SANDBOX_FAILED, SandboxPolicy, sandbox_environment
+from sskai.sandbox.policy import SandboxPolicy, sandbox_environment
+from sskai.units import MiB
 
 
 @dataclass
@@ -31,11 +35,19 @@ class SandboxedProcess:
         return self.popen.wait(timeout)
 
     def kill(self) -> None:
-        """End it and everything it started (its whole session and its cgroup), then release the cgroup."""
+        """End it and everything it started, then release the cgroup.
+
+        The cgroup holds all of it where one was made; without one, its tree (the target is a child
+        subreaper), its session, and what still runs from its scratch folder after the leader ended.
+        """
         if self.popen.poll() is None:
+            kill_tree(self.popen.pid)
             kill_session(self.popen)
         else:
             kill_session(self.popen.pid)  # the leader is gone; what it left in its session is not
+        for pid in processes_in(self.policy.workdir):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
         self.release()
 
     def release(self) -> None:
@@ -46,9 +58,6 @@ class SandboxedProcess:
     def over_memory(self) -> bool:
         """Whether the memory cap ended it: the cgroup's OOM kill, or the rlimit's MemoryError in its output."""
         return self.cgroup is not None and self.cgroup.oom_killed()
-
-    def failed_to_start(self) -> bool:
-        return self.popen.returncode == EXIT_SANDBOX_FAILED
 
 
 def start_sandboxed(
@@ -80,7 +89,7 @@ def python_command(module: str, *arguments: str) -> list[str]:
     return [sys.executable, "-m", module, *arguments]
 
 
-MAX_RESULT_BYTES = 1024 * 1024
+MAX_RESULT_BYTES = MiB
 
 
 def read_result(path: Path) -> dict[str, Any]:

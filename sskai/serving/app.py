@@ -7,10 +7,9 @@ that overran the time-out, 503 a pool with no worker free. ``/health`` never wai
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -18,24 +17,16 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from sskai.bundles import ModelSpec
+from sskai.bundles.spec import ModelSpec
 from sskai.errors import BundleError
+from sskai.serving.auth import authorized as key_holder
+from sskai.serving.batching import BatchStats
 from sskai.serving.codec import OutputNotEncodable, decode_inputs, encode_outputs, error_body
 from sskai.serving.pool import InferenceTimeout, ModelFault, NoWorkerFree
 from sskai.serving.requests import RequestMetrics, check_request
+from sskai.units import MiB
 
-MAX_BODY_BYTES = 32 * 1024 * 1024
-
-
-def hash_key(api_key: str) -> str:
-    return hashlib.sha256(api_key.encode()).hexdigest()
-
-
-def _presented_key(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip()
-    return request.headers.get("x-api-key", "")
+MAX_BODY_BYTES = 32 * MiB
 
 
 class BodyTooLarge(Exception):
@@ -61,6 +52,7 @@ def create_app(
     api_key_sha256: str,
     name: str = "endpoint",
     metrics_file: Path | None = None,
+    batching: BatchStats | None = None,
 ) -> FastAPI:
     """``predict_batch`` runs the model on a checked batch (the pool's ``predict``); it may block.
 
@@ -70,7 +62,7 @@ def create_app(
     metrics = RequestMetrics(persist_to=metrics_file)
 
     def authorized(request: Request) -> bool:
-        return hmac.compare_digest(hash_key(_presented_key(request)), api_key_sha256)
+        return key_holder(request.headers, api_key_sha256)
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi(request: Request) -> Response:
@@ -91,7 +83,10 @@ def create_app(
     @app.get("/metrics")
     def read_metrics() -> dict:
         """Counts and latencies only (no request data), open like /health so monitors need no key."""
-        return metrics.snapshot()
+        found = metrics.snapshot().model_dump()
+        if batching is not None:
+            found["batching"] = {**asdict(batching), "mean_batch": batching.mean_batch}
+        return found
 
     def failed(message: str, status: int, started: float) -> Response:
         metrics.observe(time.perf_counter() - started, ok=False, timed_out=status == 504)

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from sskai.bundles.npyfile import NotPlainNpy, load_checked
 from sskai.errors import BundleError
-from sskai.npyfile import NotPlainNpy, load_checked
 
 JSON = "application/json"
 NPY = "application/x-npy"

@@ -7,13 +7,12 @@ API key hash into the environment; the predictor is built once per container, at
 from __future__ import annotations
 
 import base64
-import hmac
 import json
 from typing import Any
 
-from sskai.bundles import ModelSpec
+from sskai.bundles.spec import ModelSpec
 from sskai.errors import BundleError
-from sskai.serving.app import hash_key
+from sskai.serving.auth import authorized
 from sskai.serving.codec import OutputNotEncodable, decode_inputs, encode_outputs, error_body
 from sskai.serving.predictor import Predictor
 from sskai.settings import LambdaSettings
@@ -50,9 +49,14 @@ def _response(status: int, body: bytes, content_type: str) -> dict[str, Any]:
 
 
 def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    """A function URL request (payload format 2.0): the local endpoint's routes, ``/health`` and ``/v1/predict``."""
+    path = event.get("rawPath") or "/v1/predict"
+    if path == "/health":  # open, like the local endpoint's: it says the function runs, not the model
+        return _response(200, json.dumps({"status": "ok"}).encode(), "application/json")
+    if path != "/v1/predict":
+        return _response(404, json.dumps(error_body(f"no route {path}")).encode(), "application/json")
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    presented = headers.get("x-api-key") or headers.get("authorization", "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(hash_key(presented), _config().api_key_sha256):
+    if not authorized(headers, _config().api_key_sha256):
         return _response(401, json.dumps({"error": "missing or wrong API key"}).encode(), "application/json")
     body = event.get("body") or ""
     raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()

@@ -22,9 +22,10 @@ from typing import IO
 
 import numpy as np
 
-from sskai.bundles import ModelSpec
+from sskai.bundles.spec import ModelSpec
 from sskai.errors import BundleError, EndpointError
 from sskai.sandbox import SandboxedProcess, SandboxPolicy, python_command, start_sandboxed
+from sskai.serving.process import EndpointLimits
 from sskai.serving.worker import (
     ANSWER,
     BAD_INPUT,
@@ -34,9 +35,9 @@ from sskai.serving.worker import (
     READY,
     array_bytes,
 )
+from sskai.units import MiB
 
 START_TIMEOUT_SECONDS = 120.0
-MiB = 1024**2
 
 
 class InferenceTimeout(Exception):
@@ -57,10 +58,7 @@ class PoolConfig:
     spec: ModelSpec
     weights: Path | None
     scratch: Path  # each worker's own folder goes under it
-    size: int = 1
-    timeout_seconds: float = 30.0
-    memory_bytes: int = 8192 * MiB
-    max_processes: int = 64
+    limits: EndpointLimits
 
 
 class _Worker:
@@ -117,7 +115,7 @@ class InferencePool:
 
     def start(self) -> None:
         """Start every worker and wait until each has loaded the model; raises EndpointError if one cannot."""
-        starting = [self._spawner.submit(self._start_worker) for _ in range(self.config.size)]
+        starting = [self._spawner.submit(self._start_worker) for _ in range(self.config.limits.workers)]
         for future in starting:
             self._idle.put(future.result())
 
@@ -130,8 +128,8 @@ class InferencePool:
         policy = SandboxPolicy(
             workdir=self.config.scratch / f"worker-{number}",
             readable=readable,
-            memory_bytes=self.config.memory_bytes,
-            max_processes=self.config.max_processes,
+            memory_bytes=self.config.limits.sandbox.memory_bytes,
+            max_processes=self.config.limits.sandbox.max_processes,
             max_file_bytes=64 * MiB,
             die_with_parent=True,
         )
@@ -162,12 +160,12 @@ class InferencePool:
 
     def predict(self, inputs: np.ndarray) -> np.ndarray:
         """Run one request on a free worker within the time-out; the errors say whose fault a failure is."""
-        deadline = time.monotonic() + self.config.timeout_seconds
+        deadline = time.monotonic() + self.config.limits.timeout_seconds
         try:
-            worker = self._idle.get(timeout=self.config.timeout_seconds)
+            worker = self._idle.get(timeout=self.config.limits.timeout_seconds)
         except queue.Empty as exc:
             raise NoWorkerFree(
-                f"no inference worker was free for {self.config.timeout_seconds:.0f} s; try again"
+                f"no inference worker was free for {self.config.limits.timeout_seconds:.0f} s; try again"
             ) from exc
         return self._exchange(worker, inputs, deadline)
 
@@ -180,7 +178,7 @@ class InferencePool:
         except InferenceTimeout:
             self._replace(worker)
             raise InferenceTimeout(
-                f"the model did not answer within {self.config.timeout_seconds:.0f} s; its worker was restarted"
+                f"the model did not answer within {self.config.limits.timeout_seconds:.0f} s; its worker was restarted"
             ) from None
         except (EOFError, OSError, ValueError):  # a pipe to a dead worker
             self._replace(worker)
@@ -216,7 +214,7 @@ class InferencePool:
         with self._lock:
             previous = (self.weights, self.generation)
             self.weights, self.generation = weights, self.generation + 1
-        fresh = [self._spawner.submit(self._start_worker) for _ in range(self.config.size)]
+        fresh = [self._spawner.submit(self._start_worker) for _ in range(self.config.limits.workers)]
         started, failure = [], None
         for future in fresh:
             try:

@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from sskai.bundles import ModelSpec, build_model
+from sskai.bundles.loading import build_model
+from sskai.bundles.spec import ModelSpec
 from sskai.serving.requests import check_request
 
 

@@ -13,34 +13,37 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from pydantic import BaseModel, ConfigDict, Field
 
-from sskai.bundles import ModelSpec
+from sskai.bundles.spec import ModelSpec
 from sskai.errors import EndpointError
 from sskai.processes import kill_session, log_tail, wait_gone
+from sskai.settings import SandboxLimits, Settings
 
 START_TIMEOUT_SECONDS = 60.0
 
 
-@dataclass(frozen=True)
-class EndpointLimits:
-    """How the endpoint's inference pool is sized and bounded."""
+class EndpointLimits(BaseModel):
+    """How the endpoint's inference pool is sized and bounded: built from the settings, handed to the server."""
 
-    workers: int = 1
-    timeout_seconds: float = 30.0
-    memory_mib: int = 8192
-    max_processes: int = 64
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
-    def arguments(self) -> list[str]:
-        return [
-            "--workers",
-            str(self.workers),
-            "--timeout",
-            str(self.timeout_seconds),
-            "--memory-mib",
-            str(self.memory_mib),
-            "--max-processes",
-            str(self.max_processes),
-        ]
+    workers: int = Field(gt=0)
+    timeout_seconds: float = Field(gt=0)  # a request the model takes longer on gets 504 and a new worker
+    sandbox: SandboxLimits
+    # Adaptive batching (``sskai.serving.batching``): samples per batch, and how long a batch may wait to fill.
+    max_batch_rows: int = Field(32, gt=0)
+    max_batch_wait_ms: float = Field(0.0, ge=0)
+
+    @classmethod
+    def of(cls, settings: Settings) -> EndpointLimits:
+        return cls(
+            workers=settings.endpoint_workers,
+            timeout_seconds=settings.endpoint_request_timeout_seconds,
+            sandbox=settings.sandbox_limits,
+            max_batch_rows=settings.endpoint_max_batch_rows,
+            max_batch_wait_ms=settings.endpoint_max_batch_wait_ms,
+        )
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,8 @@ def start_endpoint(
         str(port),
         "--scratch",
         str(log_path.parent / "workers"),
-        *limits.arguments(),
+        "--limits",
+        limits.model_dump_json(),
     ]
     if weights is not None:
         command += ["--weights", str(weights)]
@@ -99,22 +103,24 @@ def start_endpoint(
     proc.stdin.write(api_key_sha256.encode() + b"\n")
     proc.stdin.close()
     url = f"http://127.0.0.1:{port}"
+    wait_answering(proc, url, log_path, f"endpoint {name}")
+    return RunningEndpoint(pid=proc.pid, url=url, log_path=log_path)
+
+
+def wait_answering(proc: subprocess.Popen[bytes], url: str, log_path: Path, what: str) -> None:
+    """Until ``url/health`` answers 200; ends the process and raises EndpointError, with its log, if it never does."""
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise EndpointError(
-                f"endpoint {name} exited with code {proc.returncode} while starting: {log_tail(log_path)}"
-            )
+            raise EndpointError(f"{what} exited with code {proc.returncode} while starting: {log_tail(log_path)}")
         try:
             if httpx.get(f"{url}/health", timeout=1.0).status_code == 200:
-                return RunningEndpoint(pid=proc.pid, url=url, log_path=log_path)
+                return
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
     stop_endpoint(proc.pid)
-    raise EndpointError(
-        f"endpoint {name} did not answer /health within {START_TIMEOUT_SECONDS:.0f} s: {log_tail(log_path)}"
-    )
+    raise EndpointError(f"{what} did not answer /health within {START_TIMEOUT_SECONDS:.0f} s: {log_tail(log_path)}")
 
 
 def stop_endpoint(pid: int, timeout_seconds: float = 10.0) -> None:

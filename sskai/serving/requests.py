@@ -12,11 +12,12 @@ import threading
 import time
 from collections import deque
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict
 
-from sskai.bundles import ModelSpec, check_inputs
+from sskai.bundles.spec import ModelSpec
+from sskai.bundles.validation import check_inputs
 from sskai.errors import BundleError
 
 MAX_BATCH = 1024
@@ -33,13 +34,30 @@ def check_request(inputs: np.ndarray, spec: ModelSpec) -> np.ndarray:
 COUNTERS = ("requests", "errors", "timeouts", "busy_seconds")
 
 
-def read_counters(path: Path) -> dict[str, float]:
+class RequestCounters(BaseModel):
+    """What an endpoint counted since it was deployed (kept across its restarts), and its recent latency.
+
+    ``/metrics`` answers with it, the metering and the dashboard read it.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    requests: int = 0
+    errors: int = 0
+    timeouts: int = 0
+    busy_seconds: float = 0.0
+    uptime_seconds: float | None = None
+    latency_ms_p50: float | None = None
+    latency_ms_p95: float | None = None
+
+
+def read_counters(path: Path) -> RequestCounters:
     """The counters an endpoint left in ``path`` (zeros when there are none or they are unreadable)."""
     try:
         stored = json.loads(path.read_text())
-        return {name: float(stored.get(name, 0)) for name in COUNTERS}
+        return RequestCounters(**{name: float(stored.get(name, 0)) for name in COUNTERS})
     except (OSError, ValueError, TypeError, AttributeError):
-        return dict.fromkeys(COUNTERS, 0.0)
+        return RequestCounters()
 
 
 class RequestMetrics:
@@ -54,11 +72,9 @@ class RequestMetrics:
         self._lock = threading.Lock()
         self.started_at = time.time()
         self.persist_to = persist_to
-        earlier = read_counters(persist_to) if persist_to else dict.fromkeys(COUNTERS, 0.0)
-        self.requests = int(earlier["requests"])
-        self.errors = int(earlier["errors"])
-        self.timeouts = int(earlier["timeouts"])
-        self.busy_seconds = earlier["busy_seconds"]
+        earlier = read_counters(persist_to) if persist_to else RequestCounters()
+        self.requests, self.errors, self.timeouts = earlier.requests, earlier.errors, earlier.timeouts
+        self.busy_seconds = earlier.busy_seconds
         self._latencies: deque[float] = deque(maxlen=window)
 
     def observe(self, seconds: float, ok: bool, timed_out: bool = False) -> None:
@@ -78,15 +94,15 @@ class RequestMetrics:
         partial.write_text(json.dumps(counters))
         os.replace(partial, self.persist_to)
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> RequestCounters:
         with self._lock:
             latencies = sorted(self._latencies)
-            return {
-                "requests": self.requests,
-                "errors": self.errors,
-                "timeouts": self.timeouts,
-                "busy_seconds": self.busy_seconds,
-                "uptime_seconds": time.time() - self.started_at,
-                "latency_ms_p50": float(np.percentile(latencies, 50)) if latencies else None,
-                "latency_ms_p95": float(np.percentile(latencies, 95)) if latencies else None,
-            }
+            return RequestCounters(
+                requests=self.requests,
+                errors=self.errors,
+                timeouts=self.timeouts,
+                busy_seconds=self.busy_seconds,
+                uptime_seconds=time.time() - self.started_at,
+                latency_ms_p50=float(np.percentile(latencies, 50)) if latencies else None,
+                latency_ms_p95=float(np.percentile(latencies, 95)) if latencies else None,
+            )

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import uvicorn
 
-from sskai.bundles import ModelSpec
+from sskai.bundles.spec import ModelSpec
 from sskai.errors import EndpointError
 from sskai.serving.app import create_app
+from sskai.serving.batching import Batcher
 from sskai.serving.pool import InferencePool, PoolConfig
-from sskai.serving.process import METRICS_FILE, RELOAD_DONE, RELOAD_REQUEST
+from sskai.serving.process import METRICS_FILE, RELOAD_DONE, RELOAD_REQUEST, EndpointLimits
 
 
 def watch_reloads(pool: InferencePool, control: Path) -> None:
@@ -54,38 +55,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--scratch", type=Path, required=True, help="the workers' own folders go here")
-    parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--timeout", type=float, default=30.0, help="seconds a request may take the model")
-    parser.add_argument("--memory-mib", type=int, default=8192, help="memory cap of each worker")
-    parser.add_argument("--max-processes", type=int, default=64, help="process cap of each worker")
+    parser.add_argument("--limits", required=True, help="the pool's EndpointLimits, as JSON")
     args = parser.parse_args(argv)
     api_key_sha256 = sys.stdin.readline().strip()
     if not re.fullmatch(r"[0-9a-f]{64}", api_key_sha256):
         print("no API key hash (SHA-256, hex) on standard input; refusing to serve without one", file=sys.stderr)
         return 2
     spec = ModelSpec.model_validate_json(args.spec)
+    limits = EndpointLimits.model_validate_json(args.limits)
     pool = InferencePool(
-        PoolConfig(
-            bundle_dir=args.bundle,
-            spec=spec,
-            weights=args.weights,
-            scratch=args.scratch,
-            size=args.workers,
-            timeout_seconds=args.timeout,
-            memory_bytes=args.memory_mib * 1024**2,
-            max_processes=args.max_processes,
-        )
+        PoolConfig(bundle_dir=args.bundle, spec=spec, weights=args.weights, scratch=args.scratch, limits=limits)
     )
+    batcher = None
     try:
         pool.start()
         control = args.scratch.parent
         watch_reloads(pool, control)
-        app = create_app(pool.predict, spec, api_key_sha256, name=args.name, metrics_file=control / METRICS_FILE)
+        batcher = Batcher(pool.predict, limits.workers, limits.max_batch_rows, limits.max_batch_wait_ms / 1000)
+        app = create_app(
+            batcher.predict,
+            spec,
+            api_key_sha256,
+            name=args.name,
+            metrics_file=control / METRICS_FILE,
+            batching=batcher.stats,
+        )
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=5)
     except EndpointError as exc:
         print(f"endpoint {args.name} cannot serve: {exc}", file=sys.stderr)
         return 1
     finally:
+        if batcher is not None:
+            batcher.close()
         pool.close()
     return 0
 

@@ -4,20 +4,71 @@ from __future__ import annotations
 
 import secrets
 import shutil
+from dataclasses import replace
 
-from sskai.bundles import ModelSpec
-from sskai.claims import claimed, reap_abandoned
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+from sskai.bundles.files import materialize_bundle
+from sskai.bundles.names import check_name
+from sskai.bundles.spec import model_spec
+from sskai.catalog.catalog import Catalog, spot_usd_per_hour
+from sskai.catalog.versions import current_catalog
 from sskai.errors import EndpointError
 from sskai.kinds import ResourceKind, ServingKind, Status
-from sskai.names import check_name
-from sskai.recommend import ServingPlan
-from sskai.serving.app import hash_key
+from sskai.ownership.claims import claimed
+from sskai.ownership.reaper import reap_abandoned
+from sskai.plans import Recommendation, ServingPlan
+from sskai.profiling.service import stored_metrics
+from sskai.serving.auth import hash_key
+from sskai.serving.keys import hand_over
 from sskai.serving.process import EndpointLimits
-from sskai.serving.targets import EndpointLaunch, target_for, target_of
-from sskai.settings import Settings
-from sskai.store.bundle_files import materialize_bundle
-from sskai.store.metadata import Endpoint, Model, Profile, Training, utcnow
+from sskai.serving.targets import EndpointLaunch, LaunchConfig, launch_config, target_for, target_of
+from sskai.store.metadata import Endpoint, Model, Profile, RecommendationRecord, Training, utcnow
 from sskai.store.stores import Stores
+
+
+class DeployResult(BaseModel):
+    """A deployed endpoint, with its API key: a secret (never shown by ``repr``, logs or Prefect's UI)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    endpoint_id: str
+    name: str
+    url: str
+    kind: ServingKind
+    api_key: SecretStr
+
+    @classmethod
+    def of(cls, record: Endpoint, api_key: str) -> DeployResult:
+        return cls(endpoint_id=record.id, name=record.name, url=record.url or "", kind=record.kind, api_key=api_key)
+
+
+def unplanned_spot_plan(catalog: Catalog, region: str) -> tuple[ServingPlan, str]:
+    """What an endpoint deployed without a recommendation is metered as: the region's cheapest spot GPU."""
+    offers = [o for o in catalog.spot_offers((region,)) if o.accelerator_count >= 1]
+    if not offers:
+        raise EndpointError(f"no spot GPU is offered in {region} to meter an endpoint without a plan; recommend first")
+    cheapest = min(offers, key=lambda o: (spot_usd_per_hour(o), o.instance_type))
+    why = (
+        f"deployed without a recommendation: metered as {cheapest.instance_type} in {region}, the region's "
+        "cheapest spot GPU (`sskai recommend` prices the model's own fit)"
+    )
+    plan = ServingPlan(
+        kind=ServingKind.SPOT,
+        usd_per_hour=spot_usd_per_hour(cheapest),
+        instance_type=cheapest.instance_type,
+        region=region,
+        reasons=(why,),
+    )
+    return plan, why
+
+
+def _latency_target(stores: Stores, model: Model) -> float | None:
+    """The p95 target of the model's newest recommendation, if it has one."""
+    record = stores.metadata.latest(RecommendationRecord, model_id=model.id)
+    if record is None:
+        return None
+    return Recommendation.from_stored(record.plan, f"recommendation {record.id}").workload.latency_slo_ms
 
 
 def deploy_endpoint(
@@ -44,7 +95,10 @@ def deploy_endpoint(
             f"model {model.name} v{model.version} failed its newest profile ({profile.status_reason}); "
             "fix the model and profile it again, or deploy with --force"
         )
-    kind = plan.target if plan is not None else ServingKind.SPOT
+    priced_as = None
+    if plan is None:  # still metered: as the region's cheapest spot GPU, and said so on every cost record
+        plan, priced_as = unplanned_spot_plan(current_catalog(stores), stores.settings.aws_region)
+    kind = plan.kind
     target = target_for(stores.settings, kind)
     api_key = secrets.token_urlsafe(32)
     record = stores.metadata.add(
@@ -53,11 +107,12 @@ def deploy_endpoint(
             name=name,
             model_id=model.id,
             training_id=training.id if training else None,
-            target=kind,
+            kind=kind,
+            runtime=target.name,
             api_key_sha256=hash_key(api_key),
-            instance_type=plan.instance_type if plan else None,
-            region=plan.region if plan else None,
-            config={"memory_mb": plan.memory_mb if plan else None, "runtime": target.name},
+            instance_type=plan.instance_type,
+            region=plan.region,
+            launch=LaunchConfig(memory_mb=plan.memory_mb, priced_as=priced_as).stored(),
             status=Status.PENDING,
         )
     )
@@ -74,11 +129,17 @@ def deploy_endpoint(
                     name=name,
                     kind=kind,
                     bundle_dir=bundle,
-                    spec=ModelSpec(**model.manifest),
+                    spec=model_spec(model),
                     weights=weights,
                     api_key_sha256=record.api_key_sha256,
                     workdir=workdir,
-                    limits=limits or endpoint_limits(stores.settings),
+                    limits=limits or EndpointLimits.of(stores.settings),
+                    endpoint_id=record.id,
+                    memory_mb=plan.memory_mb,
+                    profile=stored_metrics(profile)
+                    if profile is not None and profile.status == Status.SUCCEEDED
+                    else None,
+                    latency_slo_ms=_latency_target(stores, model),
                 )
             )
         except Exception as exc:
@@ -86,10 +147,12 @@ def deploy_endpoint(
             shutil.rmtree(workdir, ignore_errors=True)
             raise
         for old in stores.metadata.list(Endpoint, owner=model.owner, name=name):
-            if old.status in (Status.READY, Status.RESTARTING) and old.id != record.id:
+            if Status(old.status).is_serving and old.id != record.id:
                 stop_stored_endpoint(stores, old.id, reason=f"replaced by endpoint {record.id}")
         # What a supervisor needs to start it again as it was (see sskai.serving.supervisor).
-        config = {**record.config, "bundle_dir": str(bundle), "weights": str(weights) if weights else None}
+        launch = launch_config(record).model_copy(
+            update={"bundle_dir": str(bundle), "weights": str(weights) if weights else None}
+        )
         record = stores.metadata.update(
             Endpoint,
             record.id,
@@ -97,21 +160,33 @@ def deploy_endpoint(
             pid=running.pid,
             status=Status.READY,
             metered_until=utcnow(),
-            config=config,
+            launch=launch.stored(),
         )
     stores.metadata.log(
         model.owner, ResourceKind.ENDPOINT, record.id, f"endpoint {name} serving {model.name} at {running.url}"
     )
+    hand_over(stores.settings, model.owner, name, api_key)  # for an owner whose deploy ran in a worker
     return record, api_key
 
 
-def endpoint_limits(settings: Settings) -> EndpointLimits:
-    return EndpointLimits(
-        workers=settings.endpoint_workers,
-        timeout_seconds=settings.endpoint_request_timeout_seconds,
-        memory_mib=settings.user_code_memory_mib,
-        max_processes=settings.user_code_max_processes,
+def rotate_key(stores: Stores, endpoint: Endpoint) -> str:
+    """A new API key for a serving endpoint, returned once; the old one stops working as soon as the endpoint
+    has the new one (at once on one process or Lambda, replica by replica on replicas)."""
+    from sskai.serving.supervisor import relaunch
+
+    if not Status(endpoint.status).is_serving:
+        raise EndpointError(f"endpoint {endpoint.name} is {endpoint.status}: only a serving endpoint gets a new key")
+    api_key = secrets.token_urlsafe(32)
+    launch = replace(relaunch(stores, endpoint), api_key_sha256=hash_key(api_key), endpoint_id=endpoint.id)
+    running = target_of(endpoint).change_key(endpoint, launch)
+    stores.metadata.update(
+        Endpoint, endpoint.id, api_key_sha256=launch.api_key_sha256, pid=running.pid, url=running.url
     )
+    stores.metadata.log(
+        endpoint.owner, ResourceKind.ENDPOINT, endpoint.id, f"endpoint {endpoint.name}: API key rotated"
+    )
+    hand_over(stores.settings, endpoint.owner, endpoint.name, api_key)
+    return api_key
 
 
 def stop_stored_endpoint(stores: Stores, endpoint_id: str, reason: str = "stopped by user") -> Endpoint:

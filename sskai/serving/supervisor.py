@@ -21,29 +21,27 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from sskai.bundles import ModelSpec
-from sskai.errors import EndpointError
-from sskai.kinds import ResourceKind, Status
-from sskai.serving.service import endpoint_limits
-from sskai.serving.targets import EndpointLaunch, LocalProcessTarget, target_of
+from sskai.bundles.spec import model_spec
+from sskai.errors import EndpointError, StoredRecordInvalid
+from sskai.kinds import LogLevel, ResourceKind, Status
+from sskai.serving.process import EndpointLimits
+from sskai.serving.targets import EndpointLaunch, LocalProcessTarget, launch_config, target_of
 from sskai.store.metadata import Endpoint, Model, utcnow
 from sskai.store.stores import Stores, open_stores
 
 BACKOFF_SECONDS = (0.0, 2.0, 5.0, 15.0, 60.0)
 RESTART_LIMIT = len(BACKOFF_SECONDS)
 STABLE_SECONDS = 600.0
-WATCHED = (Status.READY, Status.RESTARTING)
-DOWN_AT = "down_at"  # in an endpoint's config: when its process was found gone (also set by the monitor)
 
 
 @dataclass(frozen=True)
 class Supervision:
-    """An endpoint's restart history, kept in its config so that it outlives the supervisor."""
+    """An endpoint's restart history, as its record keeps it (so that it outlives the supervisor)."""
 
     restarts: int = 0  # in a row, since it last served for STABLE_SECONDS
     last_restart_at: float | None = None  # epoch seconds
@@ -51,7 +49,12 @@ class Supervision:
 
     @classmethod
     def of(cls, endpoint: Endpoint) -> Supervision:
-        return cls(**endpoint.config.get("supervision", {}))
+        last = endpoint.last_restart_at.timestamp() if endpoint.last_restart_at else None
+        return cls(endpoint.restarts, last, endpoint.gave_up)
+
+    def columns(self) -> dict[str, Any]:
+        last = datetime.fromtimestamp(self.last_restart_at, tz=UTC) if self.last_restart_at is not None else None
+        return {"restarts": self.restarts, "last_restart_at": last, "gave_up": self.gave_up}
 
     def settled(self, down_at: float) -> Supervision:
         """The count starts afresh when the endpoint had served long enough since its last restart."""
@@ -68,16 +71,16 @@ class Supervision:
 
 def supervised(endpoint: Endpoint) -> bool:
     """Endpoints on this machine; a cloud runtime (Lambda, spot replicas) restarts its own."""
-    return endpoint.config.get("runtime") == LocalProcessTarget.name
+    return endpoint.runtime == LocalProcessTarget.name
 
 
 def needs_attention(endpoint: Endpoint) -> bool:
     """Meant to serve but its process is gone; or failed because the monitor found it gone first."""
-    if not supervised(endpoint) or Supervision.of(endpoint).gave_up:
+    if not supervised(endpoint) or endpoint.gave_up:
         return False
-    if endpoint.status in WATCHED:
+    if Status(endpoint.status).is_serving:
         return not target_of(endpoint).is_alive(endpoint)
-    return endpoint.status == Status.FAILED and DOWN_AT in endpoint.config
+    return endpoint.status == Status.FAILED and endpoint.down_at is not None
 
 
 def supervise_once(stores: Stores, now: float | None = None) -> list[str]:
@@ -92,21 +95,21 @@ def supervise_once(stores: Stores, now: float | None = None) -> list[str]:
 
 
 def _attend(stores: Stores, endpoint: Endpoint, now: float) -> str | None:
-    down_at = float(endpoint.config.get(DOWN_AT) or now)
+    down_at = endpoint.down_at.timestamp() if endpoint.down_at else now
     supervision = Supervision.of(endpoint).settled(down_at)
-    if DOWN_AT not in endpoint.config:
+    if endpoint.down_at is None:
         _note(stores, endpoint, f"endpoint {endpoint.name} stopped serving: its process {endpoint.pid} is gone")
     attempt_at = supervision.next_attempt_at(down_at)
     if attempt_at is None:
         reason = f"restarted {RESTART_LIMIT} times in a row and still dying; gave up"
         _save(stores, endpoint, replace(supervision, gave_up=True), down_at, status=Status.FAILED, status_reason=reason)
-        _note(stores, endpoint, f"endpoint {endpoint.name}: {reason}", "ERROR")
+        _note(stores, endpoint, f"endpoint {endpoint.name}: {reason}", LogLevel.ERROR)
         return f"{endpoint.name}: gave up"
     if now < attempt_at:
         _save(stores, endpoint, supervision, down_at, status=Status.RESTARTING, status_reason="waiting to restart")
         return None
     current = stores.metadata.get(Endpoint, endpoint.id)
-    if current.status not in (*WATCHED, Status.FAILED):
+    if not (Status(current.status).is_serving or current.status == Status.FAILED):
         return None  # stopped by its user in the meantime
     return _restart(stores, current, supervision, down_at, now)
 
@@ -116,16 +119,21 @@ def _restart(stores: Stores, endpoint: Endpoint, supervision: Supervision, down_
     started = time.monotonic()
     try:
         running = target_of(endpoint).start(relaunch(stores, endpoint))
-    except (EndpointError, OSError, KeyError, ValueError) as exc:
+    except (EndpointError, OSError, KeyError, ValueError, StoredRecordInvalid) as exc:
         failed = Supervision(count, now)
         reason = f"restart {count} of {RESTART_LIMIT} failed: {exc}"
         _save(stores, endpoint, failed, down_at, status=Status.RESTARTING, status_reason=reason)
-        _note(stores, endpoint, f"endpoint {endpoint.name}: {reason}", "ERROR")
+        _note(stores, endpoint, f"endpoint {endpoint.name}: {reason}", LogLevel.ERROR)
         return f"{endpoint.name}: restart {count} failed"
-    config = {**endpoint.config, "supervision": vars(Supervision(count, now))}
-    config.pop(DOWN_AT, None)
     stores.metadata.update(
-        Endpoint, endpoint.id, pid=running.pid, url=running.url, status=Status.READY, status_reason=None, config=config
+        Endpoint,
+        endpoint.id,
+        pid=running.pid,
+        url=running.url,
+        status=Status.READY,
+        status_reason=None,
+        down_at=None,
+        **Supervision(count, now).columns(),
     )
     _note(
         stores,
@@ -139,26 +147,33 @@ def _restart(stores: Stores, endpoint: Endpoint, supervision: Supervision, down_
 def relaunch(stores: Stores, endpoint: Endpoint) -> EndpointLaunch:
     """The launch that started ``endpoint``, again: its bundle, weights, key hash and port."""
     model = stores.metadata.get(Model, endpoint.model_id)
-    weights = endpoint.config.get("weights")
+    launch = launch_config(endpoint)
+    if not launch.bundle_dir:
+        raise EndpointError(f"endpoint {endpoint.name} was never fully deployed (no bundle folder recorded)")
     return EndpointLaunch(
         name=endpoint.name,
-        kind=endpoint.target,
-        bundle_dir=Path(endpoint.config["bundle_dir"]),
-        spec=ModelSpec(**model.manifest),
-        weights=Path(weights) if weights else None,
+        kind=endpoint.kind,
+        bundle_dir=Path(launch.bundle_dir),
+        spec=model_spec(model),
+        weights=Path(launch.weights) if launch.weights else None,
         api_key_sha256=endpoint.api_key_sha256,
         workdir=stores.settings.endpoints_dir / endpoint.id,
-        limits=endpoint_limits(stores.settings),
+        limits=EndpointLimits.of(stores.settings),
         port=urlparse(endpoint.url).port if endpoint.url else None,
     )
 
 
 def _save(stores: Stores, endpoint: Endpoint, supervision: Supervision, down_at: float, **values: Any) -> None:
-    config = {**endpoint.config, DOWN_AT: down_at, "supervision": vars(supervision)}
-    stores.metadata.update(Endpoint, endpoint.id, config=config, **values)
+    stores.metadata.update(
+        Endpoint,
+        endpoint.id,
+        down_at=datetime.fromtimestamp(down_at, tz=UTC),
+        **supervision.columns(),
+        **values,
+    )
 
 
-def _note(stores: Stores, endpoint: Endpoint, message: str, level: str = "WARNING") -> None:
+def _note(stores: Stores, endpoint: Endpoint, message: str, level: str = LogLevel.WARNING) -> None:
     stores.metadata.log(endpoint.owner, ResourceKind.ENDPOINT, endpoint.id, message, level)
 
 

@@ -7,19 +7,25 @@ serves both kinds as a process on this machine; ``lambda`` and spot replicas reg
 
 from __future__ import annotations
 
+import importlib
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from sskai.bundles import ModelSpec
+import httpx
+
+from sskai.bundles.spec import ModelSpec
 from sskai.errors import EndpointError
 from sskai.kinds import ServingKind
 from sskai.processes import is_alive
+from sskai.profiling.metrics import ProfileMetrics
 from sskai.registry import Registered, Registry
 from sskai.serving import process
+from sskai.serving.requests import RequestCounters
 from sskai.settings import Settings
 from sskai.store.metadata import Endpoint
+from sskai.versioned import Versioned
 
 
 @dataclass(frozen=True)
@@ -33,8 +39,29 @@ class EndpointLaunch:
     weights: Path | None
     api_key_sha256: str  # the endpoint checks keys against this hash; the key itself never reaches it
     workdir: Path
-    limits: process.EndpointLimits = field(default_factory=process.EndpointLimits)
+    limits: process.EndpointLimits
     port: int | None = None  # a restart keeps the endpoint's URL
+    endpoint_id: str = ""  # the record's id: what a remote target names its resources after
+    memory_mb: int | None = None  # serverless: the plan's memory, chosen from the profile's resident peak
+    profile: ProfileMetrics | None = None  # the newest successful profile: payload and latency checks
+    latency_slo_ms: float | None = None  # the p95 target the recommendation was made for
+
+
+class LaunchConfig(Versioned):
+    """What starting an endpoint again needs beside its record's facts: its unpacked bundle, its weights and
+    (serverless) its memory. Written once by the deploy (and the promotion, for new weights)."""
+
+    SCHEMA_VERSION: ClassVar[int] = 1
+    REMEDY: ClassVar[str] = "deploy the endpoint again"
+
+    memory_mb: int | None = None
+    bundle_dir: str | None = None
+    weights: str | None = None
+    priced_as: str | None = None  # deployed without a plan: why it is metered as its instance type
+
+
+def launch_config(endpoint: Endpoint) -> LaunchConfig:
+    return LaunchConfig.from_stored(endpoint.launch, f"the launch config of endpoint {endpoint.name}")
 
 
 @dataclass(frozen=True)
@@ -47,6 +74,9 @@ class ServingTarget(Registered, ABC):
     """Contract: ``start`` returns once the endpoint answers ``/health``; ``stop`` is idempotent."""
 
     registry: ClassVar[Registry[ServingTarget]] = Registry("serving target")
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
 
     @abstractmethod
     def start(self, launch: EndpointLaunch) -> RunningEndpoint:
@@ -63,6 +93,21 @@ class ServingTarget(Registered, ABC):
     @abstractmethod
     def swap_weights(self, endpoint: Endpoint, weights: Path) -> None:
         """Serve ``weights`` from now on at the same URL, with no request failing during the switch."""
+
+    def change_key(self, endpoint: Endpoint, launch: EndpointLaunch) -> RunningEndpoint:
+        """Serve at the same URL checking ``launch.api_key_sha256`` from now on (the old key is refused).
+
+        Here: started again with the new hash (a second or two without an answer); cloud runtimes
+        swap it in place.
+        """
+        self.stop(endpoint)
+        return self.start(launch)
+
+    def request_counters(self, endpoint: Endpoint) -> RequestCounters:
+        """What it served since it was deployed: its own ``/metrics`` (a cloud runtime asks its cloud)."""
+        response = httpx.get(f"{endpoint.url}/metrics", timeout=5.0)
+        response.raise_for_status()
+        return RequestCounters.model_validate(response.json())
 
 
 class LocalProcessTarget(ServingTarget, name="local", default=True):
@@ -94,11 +139,22 @@ class LocalProcessTarget(ServingTarget, name="local", default=True):
         process.reload_endpoint(endpoint.pid, weights.parent, weights)
 
 
+# Targets in modules of their own (they need boto3 or a cluster's client), imported when named.
+PLUGGED_IN = {"lambda": "sskai.serving.lambda_target", "replicas": "sskai.serving.replicas"}
+
+
+def target_named(name: str, settings: Settings | None = None) -> ServingTarget:
+    # Importing registers a plugged-in target; an unknown name imports them all, so the refusal lists them.
+    for module in [PLUGGED_IN[name]] if name in PLUGGED_IN else PLUGGED_IN.values():
+        importlib.import_module(module)
+    return ServingTarget.registry.get(name)(settings)
+
+
 def target_for(settings: Settings, kind: ServingKind) -> ServingTarget:
     """The target the settings name for this kind of serving."""
-    return ServingTarget.registry.get(settings.serving_target_for(kind))()
+    return target_named(settings.serving_target_for(kind), settings)
 
 
 def target_of(endpoint: Endpoint) -> ServingTarget:
-    """The target an existing endpoint was started on (recorded in its config)."""
-    return ServingTarget.registry.get(endpoint.config.get("runtime"))()
+    """The target an existing endpoint was started on (its ``runtime``)."""
+    return target_named(endpoint.runtime)

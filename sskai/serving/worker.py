@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    from sskai.bundles import ModelSpec
+    from sskai.bundles.spec import ModelSpec
     from sskai.errors import BundleError
     from sskai.serving.predictor import Predictor
 

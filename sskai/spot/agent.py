@@ -6,7 +6,9 @@ advises, it asks the instance metadata service (IMDSv2: a session token first) f
 reason PREEMPTION and the notice's deadline, once, so Ray Train's ``get_preemption_info()`` reports
 it to the training loop, which checkpoints at once.
 
-``python -m sskai.spot.agent --gcs-address HOST:PORT --node-id HEX``
+``python -m sskai.spot.agent --gcs-address HOST:PORT --node-id HEX``, or on Kubernetes (the
+DaemonSet of ``sskai.kuberay.manifests.render_spot_agent``) ``--k8s-node NAME --namespace NS``: the
+Ray nodes to drain are those of the Ray pods on that Kubernetes node, found by their pod IPs.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
@@ -114,15 +117,56 @@ def ray_node_drainer(gcs_address: str, node_id: str) -> Callable[[InterruptionNo
     return drain
 
 
+def ray_pod_ips(core: Any, namespace: str, k8s_node: str) -> set[str]:
+    """The IPs of the running Ray pods (KubeRay labels them ``ray.io/node-type``) on Kubernetes node ``k8s_node``."""
+    pods = core.list_namespaced_pod(
+        namespace, field_selector=f"spec.nodeName={k8s_node}", label_selector="ray.io/node-type=worker"
+    )
+    return {pod.status.pod_ip for pod in pods.items if pod.status and pod.status.pod_ip}
+
+
+def ray_nodes_at(gcs_address: str, addresses: set[str]) -> list[str]:
+    """The alive Ray nodes (hex ids) whose raylet listens on one of ``addresses``."""
+    import ray._raylet
+
+    nodes = ray._raylet.GcsClient(address=gcs_address).get_all_node_info()
+    return [
+        node_id.hex()
+        for node_id, info in nodes.items()
+        if info.node_manager_address in addresses and info.state == info.ALIVE
+    ]
+
+
+def k8s_node_drainer(gcs_address: str, namespace: str, k8s_node: str) -> Callable[[InterruptionNotice], None]:
+    """Drain every Ray node running on ``k8s_node``, found when the notice comes (pods move between notices)."""
+
+    def drain(notice: InterruptionNotice) -> None:
+        from kubernetes import client, config
+
+        config.load_incluster_config()
+        addresses = ray_pod_ips(client.CoreV1Api(), namespace, k8s_node)
+        for node_id in ray_nodes_at(gcs_address, addresses):
+            ray_node_drainer(gcs_address, node_id)(notice)
+
+    return drain
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gcs-address", required=True)
-    parser.add_argument("--node-id", required=True, help="this node's Ray node id (hex)")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--node-id", help="this node's Ray node id (hex)")
+    where.add_argument("--k8s-node", help="this Kubernetes node's name: drain the Ray pods on it")
+    parser.add_argument("--namespace", default="sskai", help="with --k8s-node: the Ray pods' namespace")
     parser.add_argument("--metadata-url", default=IMDS_URL)
     args = parser.parse_args(argv)
-    agent = SpotNoticeAgent(ray_node_drainer(args.gcs_address, args.node_id), metadata_url=args.metadata_url)
+    if args.node_id:
+        drainer = ray_node_drainer(args.gcs_address, args.node_id)
+    else:
+        drainer = k8s_node_drainer(args.gcs_address, args.namespace, args.k8s_node)
+    agent = SpotNoticeAgent(drainer, metadata_url=args.metadata_url)
     notice = agent.run(threading.Event())
-    print(f"drained node {args.node_id}: {notice}", file=sys.stderr)
+    print(f"drained {args.node_id or 'the Ray nodes on ' + args.k8s_node}: {notice}", file=sys.stderr)
     return 0
 
 

@@ -54,10 +54,12 @@ class ArtifactStore(Registered, ABC):
 
     @abstractmethod
     def list(self, prefix: str) -> list[str]:
-        """Every key under ``prefix`` (recursive), sorted."""
+        """The key ``prefix`` itself and every key in the folder ``prefix/`` (recursive), sorted; never
+        ``prefix2/...``: a prefix is a key or a folder, not the start of a name."""
 
     @abstractmethod
-    def delete_prefix(self, prefix: str) -> None: ...
+    def delete_prefix(self, prefix: str) -> None:
+        """Delete what :meth:`list` names for ``prefix``."""
 
     def url_of(self, key: str) -> str:
         return f"{self.url}/{check_key(key)}"
@@ -125,6 +127,8 @@ class FileArtifactStore(ArtifactStore, name="file", default=True):
 
     def list(self, prefix: str) -> list[str]:
         base = self.root / check_key(prefix.rstrip("/")) if prefix.strip("/") else self.root
+        if base.is_file():
+            return [base.relative_to(self.root).as_posix()]
         if not base.exists():
             return []
         return sorted(
@@ -190,12 +194,15 @@ class S3ArtifactStore(ArtifactStore, name="s3"):
         return True
 
     def list(self, prefix: str) -> list[str]:
-        full = self._key(prefix) if prefix.strip("/") else self.prefix
+        full = self._key(prefix.rstrip("/")) if prefix.strip("/") else self.prefix
         strip = len(self.prefix) + 1 if self.prefix else 0
         keys = []
         paginator = self.client.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.bucket, Prefix=full):
-            keys.extend(obj["Key"][strip:] for obj in page.get("Contents", []))
+            for found in page.get("Contents", []):
+                key = found["Key"]
+                if not full or key == full or key.startswith(f"{full}/"):
+                    keys.append(key[strip:])
         return sorted(keys)
 
     def delete_prefix(self, prefix: str) -> None:

@@ -33,7 +33,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from sskai.errors import NotFound
-from sskai.kinds import PricingKind, ResourceKind, Status
+from sskai.kinds import EventKind, LogLevel, PricingKind, ResourceKind, ServingKind, Status
+from sskai.processes import ProcessIdentity
+from sskai.store import migrations
 
 
 def utcnow() -> datetime:
@@ -75,7 +77,22 @@ class Record:
     status_reason: Mapped[str | None] = mapped_column(Text, default=None)
 
 
-class Versioned(Record):
+class ProcessOwned:
+    """Which process on which host does (or did) the work: a pid pinned by its start time (pids are reused)."""
+
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    process_start_ticks: Mapped[int | None] = mapped_column(Integer, default=None)
+
+    @property
+    def process(self) -> ProcessIdentity:
+        return ProcessIdentity(host=self.host, pid=self.pid, start_ticks=self.process_start_ticks)
+
+    def owned_by(self, process: ProcessIdentity) -> None:
+        self.host, self.pid, self.process_start_ticks = process.host, process.pid, process.start_ticks
+
+
+class BundleRecord(Record):
     """An uploaded bundle: one row per (owner, name, version), content-addressed by its hash."""
 
     name: Mapped[str] = mapped_column(String(20))
@@ -86,12 +103,12 @@ class Versioned(Record):
     manifest: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
-class Dataset(Versioned, Base):
+class Dataset(BundleRecord, Base):
     __tablename__ = "datasets"
     __table_args__ = (UniqueConstraint("owner", "name", "version"),)
 
 
-class Model(Versioned, Base):
+class Model(BundleRecord, Base):
     __tablename__ = "models"
     __table_args__ = (UniqueConstraint("owner", "name", "version"),)
 
@@ -113,7 +130,9 @@ class Profile(Record, Base):
     metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
-class Recommendation(Record, Base):
+class RecommendationRecord(Record, Base):
+    """A stored recommendation: its plans (``sskai.plans.Recommendation``) and the profile they came from."""
+
     __tablename__ = "recommendations"
     model_id: Mapped[str] = mapped_column(ForeignKey("models.id"), index=True)
     profile_id: Mapped[str] = mapped_column(ForeignKey("profiles.id"))
@@ -127,6 +146,7 @@ class Training(Record, Base):
     config: Mapped[dict[str, Any]] = mapped_column(default=dict)
     instance_type: Mapped[str | None] = mapped_column(String(32), default=None)
     region: Mapped[str | None] = mapped_column(String(32), default=None)
+    plan: Mapped[dict[str, Any] | None] = mapped_column(default=None)  # the TrainingPlan it was made from
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
     history: Mapped[list[Any]] = mapped_column(default=list)
@@ -136,15 +156,12 @@ class Training(Record, Base):
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
-class TrainingAttempt(Record, Base):
+class TrainingAttempt(ProcessOwned, Record, Base):
     """One run of a training by one process (a Prefect retry, a resume): who ran it, when, and how it ended."""
 
     __tablename__ = "training_attempts"
     training_id: Mapped[str] = mapped_column(ForeignKey("trainings.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    host: Mapped[str] = mapped_column(String(255))
-    pid: Mapped[int] = mapped_column(Integer)
-    process_start_ticks: Mapped[int | None] = mapped_column(Integer, default=None)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
     resumed_from_step: Mapped[int | None] = mapped_column(Integer, default=None)
@@ -162,25 +179,35 @@ class TrainingEvent(Record, Base):
     training_id: Mapped[str] = mapped_column(ForeignKey("trainings.id"), index=True)
     attempt: Mapped[int | None] = mapped_column(Integer, default=None)
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[EventKind] = mapped_column(String(32))
     slot: Mapped[str | None] = mapped_column(String(32), default=None)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class Endpoint(Record, Base):
+    """A served model. Facts are columns, each with one writer; what starting it again needs is ``launch``."""
+
     __tablename__ = "endpoints"
     name: Mapped[str] = mapped_column(String(20))
     model_id: Mapped[str] = mapped_column(ForeignKey("models.id"), index=True)
     training_id: Mapped[str | None] = mapped_column(ForeignKey("trainings.id"), default=None)
-    target: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[ServingKind] = mapped_column(String(32))  # serverless or spot: what the plan chose
+    runtime: Mapped[str] = mapped_column(String(32))  # the ServingTarget that serves it ("local", ...)
     url: Mapped[str | None] = mapped_column(String(256), default=None)
     api_key_sha256: Mapped[str] = mapped_column(String(64))
     pid: Mapped[int | None] = mapped_column(Integer, default=None)
     instance_type: Mapped[str | None] = mapped_column(String(32), default=None)
     region: Mapped[str | None] = mapped_column(String(32), default=None)
-    config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    launch: Mapped[dict[str, Any]] = mapped_column(default=dict)  # sskai.serving.targets.LaunchConfig, stored
+    # The metering's cursor (written by the metering only).
     metered_until: Mapped[datetime | None] = mapped_column(default=None)
     metered_requests: Mapped[int] = mapped_column(Integer, default=0)
+    metered_busy_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    # When its process was found gone, and its supervisor's restarts (written by the health check and the supervisor).
+    down_at: Mapped[datetime | None] = mapped_column(default=None)
+    restarts: Mapped[int] = mapped_column(Integer, default=0)  # in a row, since it last served for a while
+    last_restart_at: Mapped[datetime | None] = mapped_column(default=None)
+    gave_up: Mapped[bool] = mapped_column(default=False)
 
 
 class Promotion(Record, Base):
@@ -234,8 +261,8 @@ class CostRecord(Record, Base):
     period_start: Mapped[datetime] = mapped_column()
     period_end: Mapped[datetime] = mapped_column()
     paid_usd: Mapped[float] = mapped_column(Float)
-    baseline_usd: Mapped[float] = mapped_column(Float)
-    baseline: Mapped[str] = mapped_column(String(64))  # what it replaced, e.g. "on-demand p3.2xlarge"
+    alternative_usd: Mapped[float] = mapped_column(Float)  # what ``alternative`` would have cost
+    alternative: Mapped[str] = mapped_column(String(64))  # what it replaced, e.g. "on-demand p3.2xlarge"
     simulated: Mapped[bool] = mapped_column(default=True)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
@@ -264,30 +291,33 @@ class ElectionRecord(Record, Base):
     result: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
-class ProcessClaim(Record, Base):
-    """Which process is working on a record now (a profile, an endpoint being deployed).
+class ProcessClaim(ProcessOwned, Record, Base):
+    """Which process is working on a record now (a profile, an endpoint being deployed, a training's attempt).
 
-    A record left ``running`` or ``pending`` whose claiming process is gone (a killed CLI, Ctrl-C)
-    is marked failed by the next run or the monitor (:mod:`sskai.claims`).
+    The one live record of ownership: a record left unfinished whose claiming process is gone (a
+    killed CLI, Ctrl-C, a lost machine) is marked failed by the next run or the monitor
+    (:mod:`sskai.ownership.reaper`).
     """
 
     __tablename__ = "process_claims"
     record_table: Mapped[str] = mapped_column(String(32))
     record_id: Mapped[str] = mapped_column(String(36), index=True)
-    host: Mapped[str] = mapped_column(String(255))
-    pid: Mapped[int] = mapped_column(Integer)
-    process_start_ticks: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class LogEntry(Record, Base):
     __tablename__ = "logs"
     resource_kind: Mapped[ResourceKind] = mapped_column(String(16))
     resource_id: Mapped[str] = mapped_column(String(36), index=True)
-    level: Mapped[str] = mapped_column(String(8), default="INFO")
+    level: Mapped[LogLevel] = mapped_column(String(8), default=LogLevel.INFO)
     message: Mapped[str] = mapped_column(Text)
 
 
 R = TypeVar("R", bound=Base)
+_UPGRADED: set[str] = set()
+
+
+# A shown id is 8 characters; fewer than 4 would match too much to mean anything.
+MIN_ID_PREFIX = 4
 
 
 class MetadataStore:
@@ -295,10 +325,12 @@ class MetadataStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        if url not in _UPGRADED:  # once per process and database: every later open finds it at head
+            migrations.upgrade(url)
+            _UPGRADED.add(url)
         self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -336,6 +368,24 @@ class MetadataStore:
     def set_status(self, kind: type[R], record_id: str, status: Status, reason: str | None = None) -> R:
         return self.update(kind, record_id, status=status, status_reason=reason)
 
+    def find(self, kind: type[R], id_or_prefix: str, **filters: Any) -> R:
+        """The record whose id is ``id_or_prefix`` or, uniquely, starts with it (the 8 characters tables show)."""
+        what = kind.__tablename__[:-1]
+        with self.session() as session:
+            exact = session.get(kind, id_or_prefix)
+            if exact is not None and all(getattr(exact, k) == v for k, v in filters.items()):
+                return exact
+            if len(id_or_prefix) < MIN_ID_PREFIX:
+                raise NotFound(f"no {what} with id {id_or_prefix!r} (give at least {MIN_ID_PREFIX} characters of one)")
+            query = select(kind).filter_by(**filters).where(kind.id.startswith(id_or_prefix, autoescape=True))
+            found = list(session.scalars(query.limit(6)))
+        if not found:
+            raise NotFound(f"no {what} with an id starting {id_or_prefix!r}")
+        if len(found) > 1:
+            shown = ", ".join(r.id for r in found[:5])
+            raise NotFound(f"{len(found)}+ {what}s have ids starting {id_or_prefix!r} ({shown}): give more of it")
+        return found[0]
+
     def list(self, kind: type[R], **filters: Any) -> list[R]:
         with self.session() as session:
             query = select(kind).filter_by(**filters).order_by(kind.created_at)
@@ -346,7 +396,7 @@ class MetadataStore:
             query = select(kind).filter_by(**filters).order_by(kind.created_at.desc()).limit(1)
             return session.scalars(query).first()
 
-    def next_version(self, kind: type[Versioned], owner: str, name: str) -> int:
+    def next_version(self, kind: type[BundleRecord], owner: str, name: str) -> int:
         with self.session() as session:
             current = session.scalar(select(func.max(kind.version)).filter_by(owner=owner, name=name))
         return (current or 0) + 1
@@ -396,7 +446,9 @@ class MetadataStore:
             else:
                 chosen.version = version
 
-    def log(self, owner: str, resource_kind: ResourceKind, resource_id: str, message: str, level: str = "INFO") -> None:
+    def log(
+        self, owner: str, resource_kind: ResourceKind, resource_id: str, message: str, level: LogLevel = LogLevel.INFO
+    ) -> None:
         self.add(
             LogEntry(
                 owner=owner,

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Literal
 
 from sskai.errors import ConfigError
+from sskai.units import SECONDS_PER_HOUR
 
 DATA_DIR = Path(__file__).parent / "data"
-SECONDS_PER_HOUR = 3600.0
 
 
 @dataclass(frozen=True)
@@ -194,18 +194,3 @@ def read_cluster_events(path: Path) -> ClusterEventTrace:
     if not events:
         raise ConfigError(f"{path}: no events")
     return ClusterEventTrace(name=Path(path).stem, events=tuple(sorted(events, key=lambda e: e.at_seconds)))
-
-
-@dataclass(frozen=True)
-class ShippedTraces:
-    """Where the traces that ship with sskai live (see data/PROVENANCE.md)."""
-
-    v100_zones: Path = DATA_DIR / "aws_v100_1node_2023"
-    v100_prices: Path = DATA_DIR / "aws_v100_1node_2023" / "v100_spot_prices.json"
-    p3_cluster: Path = DATA_DIR / "bamboo" / "p3-trace.csv"
-    g4dn_cluster: Path = DATA_DIR / "bamboo" / "g4dn-trace.csv"
-    gcp_v100: Path = DATA_DIR / "bamboo" / "gcloud" / "v100x1-east1c.txt"
-    gcp_a100: Path = DATA_DIR / "bamboo" / "gcloud" / "a100x1-east1b.txt"
-
-
-SHIPPED = ShippedTraces()

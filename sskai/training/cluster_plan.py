@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-from sskai.catalog.catalog import Catalog
+from dataclasses import replace
+
+from sskai.catalog.catalog import Catalog, spot_usd_per_hour
 from sskai.clusters import ClusterPlan
+from sskai.clusters.karpenter import HEAD_MIN_MEMORY_GIB
 from sskai.clusters.nodes import NodeSpec
-from sskai.costs import spot_usd_per_hour
 from sskai.store.metadata import Training
 from sskai.training.config import TrainingConfig
-
-# Ray's head needs memory more than cores (it runs no training): the cheapest on-demand type with 8 GiB.
-HEAD_MIN_MEMORY_GIB = 8.0
+from sskai.training.spot_run import training_candidates
 
 
 def cluster_plan(record: Training, catalog: Catalog) -> ClusterPlan:
     """One spot node of the elected type per worker, and the head on demand; unpriced without an election."""
     config = TrainingConfig.model_validate(record.config)
     if not (record.instance_type and record.region):
-        return ClusterPlan.unpriced(config.num_workers)
+        return replace(ClusterPlan.unpriced(config.num_workers), name=f"training-{record.id}")
     offer = catalog.offer(record.instance_type, record.region)
     ondemand = offer.ondemand_usd_per_hour if offer.ondemand_usd_per_hour is not None else spot_usd_per_hour(offer)
     workers = tuple(
         NodeSpec(
             slot=f"worker-{index}",
             instance_type=offer.instance_type,
-            zone=offer.region,
+            region=offer.region,
             usd_per_hour=spot_usd_per_hour(offer),
             ondemand_usd_per_hour=ondemand,
             spot=True,
@@ -38,10 +38,10 @@ def cluster_plan(record: Training, catalog: Catalog) -> ClusterPlan:
     head = NodeSpec(
         slot="head",
         instance_type=head_offer.instance_type,
-        zone=offer.region,
+        region=offer.region,
         usd_per_hour=head_offer.ondemand_usd_per_hour,
         ondemand_usd_per_hour=head_offer.ondemand_usd_per_hour,
         spot=False,
         cpus=0,
     )
-    return ClusterPlan(head, workers)
+    return ClusterPlan(head, workers, f"training-{record.id}", training_candidates(record, catalog))

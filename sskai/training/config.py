@@ -10,7 +10,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sskai.training.objectives import LOSSES, OPTIMIZERS
+from sskai.bundles.objectives import LOSSES, OPTIMIZERS
+from sskai.spot.policies import SpotPolicy
+
+# The registered spot policies, by name (``sskai.spot.policies``).
+SPOT_POLICIES = tuple(SpotPolicy.registry.names())
 
 
 class TrainingConfig(BaseModel):
@@ -40,6 +44,17 @@ class TrainingConfig(BaseModel):
     )
     use_gpu: bool = Field(False, description="Give each worker a GPU.")
     max_failures: int = Field(2, ge=0, le=100, description="Worker-group restarts from the newest checkpoint.")
+    deadline_hours: float | None = Field(
+        None,
+        gt=0,
+        le=24 * 365,
+        description="Finish within this many hours of the start, falling back to on demand when spot cannot; "
+        "default: no deadline.",
+    )
+    spot_policy: Literal[SPOT_POLICIES] = Field(  # type: ignore[valid-type]
+        "sskai",
+        description="Which spot policy places the workers (moves between pools, waits, falls back to on demand).",
+    )
 
     @model_validator(mode="after")
     def _elastic_range(self) -> TrainingConfig:

@@ -14,7 +14,8 @@ from pathlib import Path
 import torch
 from torch.utils.data import TensorDataset
 
-from sskai.bundles import DatasetSpec, ModelSpec, build_model, load_dataset
+from sskai.bundles.loading import build_model, load_dataset
+from sskai.bundles.spec import DatasetSpec, ModelSpec
 from sskai.training.validation import metrics_of, split_indices, validation_totals
 
 

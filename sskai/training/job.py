@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from sskai.bundles import DatasetSpec, ModelSpec
+from sskai.bundles.spec import DatasetSpec, ModelSpec
 from sskai.settings import ArtifactLocation
 from sskai.training.config import TrainingConfig
 from sskai.versioned import Versioned

@@ -4,8 +4,8 @@ Deterministic: the train/validation split comes from the seed alone, so every wo
 restart) sees the same split. Resumes at the exact step from the newest checkpoint that verifies,
 falling back past a torn or corrupt one. Every N steps rank 0 snapshots the state to CPU memory and
 writes it in a background thread; the checkpoint is reported once written (epoch ends are written
-at once). Failures in user code or a NaN loss are reported as a ``failed`` metric and end the run
-without Ray retrying: retrying deterministic errors only burns money.
+at once). Failures in user code or a NaN loss end the run with a ``WorkerOutcome`` that says why,
+which Ray hands back and nobody retries: retrying deterministic errors only burns money.
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ import torch.distributed as dist
 from torch.utils.data import DataLoader, Subset, TensorDataset
 from torch.utils.data.distributed import DistributedSampler
 
-from sskai.bundles import ModelSpec, build_model, load_dataset
+from sskai.bundles.files import materialize_bundle
+from sskai.bundles.loading import build_model, load_dataset
+from sskai.bundles.objectives import compute_loss, make_optimizer
+from sskai.bundles.spec import ModelSpec
 from sskai.errors import BundleError, NotFound, StoredRecordInvalid, TrainingFailed
 from sskai.store.artifacts import open_store
-from sskai.store.bundle_files import materialize_bundle
 from sskai.training.checkpoints import (
     BackgroundWriter,
     LoopPosition,
@@ -39,25 +41,24 @@ from sskai.training.checkpoints import (
 from sskai.training.config import TrainingConfig
 from sskai.training.job import TrainingJob
 from sskai.training.notice import NoticeWatch
-from sskai.training.objectives import compute_loss, make_optimizer
+from sskai.training.report import CheckpointTrigger, WorkerOutcome, WorkerReport
 from sskai.training.validation import metrics_of, split_indices, validation_totals
 
 
-def train_loop_per_worker(stored_job: dict[str, Any]) -> None:
+def train_loop_per_worker(stored_job: dict[str, Any]) -> dict[str, Any]:
+    """Ray Train's training function; returns a ``WorkerOutcome`` (as a dict): empty, or why it stopped for good."""
     try:
         job = TrainingJob.from_stored(stored_job, "the training job Ray handed this worker")
     except StoredRecordInvalid as exc:
-        ray.train.report({"failed": str(exc)})
-        return
+        return WorkerOutcome(failed=str(exc)).model_dump()
     torch.manual_seed(job.config.seed)
     torch.set_num_threads(1)
     with tempfile.TemporaryDirectory(prefix="sskai-train-") as scratch:  # the unpacked bundles go with the worker
         try:
             model, dataset = _prepare(job, Path(scratch))
         except (BundleError, TrainingFailed, NotFound) as exc:
-            ray.train.report({"failed": str(exc)})
-            return
-        _train(model, job.model_spec, dataset, job.config, Path(scratch))
+            return WorkerOutcome(failed=str(exc)).model_dump()
+        return _train(model, job.model_spec, dataset, job.config, Path(scratch)).model_dump()
 
 
 def _prepare(job: TrainingJob, scratch: Path) -> tuple[torch.nn.Module, TensorDataset]:
@@ -75,7 +76,7 @@ def _prepare(job: TrainingJob, scratch: Path) -> tuple[torch.nn.Module, TensorDa
 
 def _train(
     model: torch.nn.Module, spec: ModelSpec, dataset: TensorDataset, config: TrainingConfig, scratch: Path
-) -> None:
+) -> WorkerOutcome:
     context = ray.train.get_context()
     rank, world = context.get_world_rank(), context.get_world_size()
     loss_name = config.loss or spec.default_loss
@@ -83,7 +84,7 @@ def _train(
     optimizer = make_optimizer(config.optimizer, model.parameters(), config.learning_rate)
     position, skipped = _resume(model, optimizer)
     position = position.rescaled(world)  # an elastic restart may run on fewer or more workers
-    resumed = {"resumed_from_step": position.global_step, "skipped_checkpoints": len(skipped)}
+    resumed_from_step, skipped_checkpoints = position.global_step, len(skipped)
     model = ray.train.torch.prepare_model(model)
     unwrapped = model.module if hasattr(model, "module") else model
     device = ray.train.torch.get_device()
@@ -98,15 +99,23 @@ def _train(
     watch = NoticeWatch(enabled=config.checkpoint_on_notice)
     first_step_at: float | None = None  # when this worker group finished its first step: recovery ends there
 
-    def run_metrics(running: float, seen: int) -> dict[str, Any]:
-        return {
-            "train_loss": running / max(seen, 1),
-            "progress": (position.epoch + position.step_in_epoch / steps_per_epoch) / config.epochs,
-            "elapsed_seconds": time.monotonic() - started,
-            "group_first_step_at": first_step_at,
-            "snapshot_at": time.time(),  # when the state this checkpoint holds was current
-            **resumed,
-        }
+    def report(
+        running: float, seen: int, trigger: CheckpointTrigger, epoch: int | None = None, **validation: float
+    ) -> WorkerReport:
+        """Where the run is now (the position as it stands) and how the model does."""
+        return WorkerReport(
+            global_step=position.global_step,
+            epoch_position=position.epoch,
+            progress=(position.epoch + position.step_in_epoch / steps_per_epoch) / config.epochs,
+            elapsed_seconds=time.monotonic() - started,
+            resumed_from_step=resumed_from_step,
+            skipped_checkpoints=skipped_checkpoints,
+            group_first_step_at=first_step_at,
+            snapshot_at=time.time(),  # when the state this checkpoint holds was current
+            trigger=trigger,
+            epoch=epoch,
+            model={"train_loss": running / max(seen, 1), **validation},
+        )
 
     try:
         for epoch in range(position.epoch, config.epochs):
@@ -131,12 +140,10 @@ def _train(
                     reason = (
                         f"the model or its loss raised {error} {where}" if error else f"a worker's model failed {where}"
                     )
-                    ray.train.report({"failed": reason})
-                    return
+                    return WorkerOutcome(failed=reason)
                 step_loss = loss_sum / world
                 if not math.isfinite(step_loss):
-                    ray.train.report({"failed": f"loss became {step_loss} {where}"})
-                    return
+                    return WorkerOutcome(failed=f"loss became {step_loss} {where}")
                 loss.backward()
                 optimizer.step()
                 position.global_step += 1
@@ -153,19 +160,17 @@ def _train(
                     if superseded is not None:
                         shutil.rmtree(superseded[0], ignore_errors=True)
                     timer = time.monotonic()
-                    _report(model, optimizer, position, rank, {**run_metrics(running, seen), "trigger": "notice"})
+                    _report(model, optimizer, position, rank, report(running, seen, CheckpointTrigger.NOTICE))
                     watch.checkpoint_seconds = time.monotonic() - timer
                     watch.park_until_reclaimed(watch.saved())
                     continue
                 due = position.global_step % config.checkpoint_every_steps == 0 and step + 1 < steps_per_epoch
                 if due and writer is not None and not writer.busy:
-                    metrics = {**run_metrics(running, seen), "trigger": "interval"}
-                    metrics |= {"global_step": position.global_step, "epoch_position": position.epoch}
-                    writer.start(take_snapshot(unwrapped, optimizer, position), metrics)  # no copy while busy
+                    interval = report(running, seen, CheckpointTrigger.INTERVAL).to_ray()
+                    writer.start(take_snapshot(unwrapped, optimizer, position), interval)  # no copy while busy
             validation = _validate(model, dataset, val_idx, loss_name, spec, config, rank, world, device)
             position.epoch, position.step_in_epoch = epoch + 1, 0
-            epoch_metrics = {"epoch": epoch + 1, "train_loss": running / max(seen, 1), **validation}
-            position.history.append(epoch_metrics)
+            position.history.append({"epoch": epoch + 1, "train_loss": running / max(seen, 1), **validation})
             superseded = writer.wait() if writer is not None else None  # the epoch's checkpoint is written now, in full
             if superseded is not None:
                 shutil.rmtree(superseded[0], ignore_errors=True)
@@ -175,17 +180,13 @@ def _train(
                 optimizer,
                 position,
                 rank,
-                {
-                    **run_metrics(running, seen),
-                    **epoch_metrics,
-                    "progress": (epoch + 1) / config.epochs,
-                    "trigger": "epoch",
-                },
+                report(running, seen, CheckpointTrigger.EPOCH, epoch + 1, **validation),
             )
             watch.checkpoint_seconds = time.monotonic() - timer
     finally:
         if writer is not None:
             writer.close()
+    return WorkerOutcome()
 
 
 def _value(loss: torch.Tensor | None) -> float:
@@ -249,16 +250,15 @@ def _older_checkpoints(newest: ray.train.Checkpoint) -> list[ray.train.Checkpoin
 
 
 def _report(
-    model: torch.nn.Module, optimizer: torch.optim.Optimizer, position: LoopPosition, rank: int, metrics: dict[str, Any]
+    model: torch.nn.Module, optimizer: torch.optim.Optimizer, position: LoopPosition, rank: int, report: WorkerReport
 ) -> None:
-    metrics = {**metrics, "global_step": position.global_step, "epoch_position": position.epoch}
     with tempfile.TemporaryDirectory(prefix="sskai-ckpt-") as directory:
         checkpoint = None
         if rank == 0:
             unwrapped = model.module if hasattr(model, "module") else model
             save_checkpoint(Path(directory), unwrapped, optimizer, position)
             checkpoint = ray.train.Checkpoint.from_directory(directory)
-        ray.train.report(metrics, checkpoint=checkpoint)
+        ray.train.report(report.to_ray(), checkpoint=checkpoint)
 
 
 def _validate(

@@ -18,20 +18,16 @@ from ray.train.v2.api.callback import UserCallback
 
 from sskai.clusters import Cluster
 from sskai.errors import ClusterLost, TrainingFailed
-from sskai.kinds import ResourceKind
+from sskai.kinds import EventKind, LogLevel, ResourceKind
 from sskai.settings import ArtifactLocation
 from sskai.store.artifacts import ArtifactStore
 from sskai.store.metadata import MetadataStore, Training
 from sskai.training.checkpoints import MANIFEST, WEIGHTS, read_manifest, sibling_checkpoint_folders
 from sskai.training.job import TrainingJob
 from sskai.training.loop import train_loop_per_worker
-from sskai.training.timeline import EventKind, record_event
+from sskai.training.report import CheckpointTrigger, WorkerOutcome, WorkerReport
+from sskai.training.timeline import record_event
 
-# Report fields about the run itself, not the model: kept out of the training's metrics and history.
-RUN_FIELDS = frozenset(
-    {"progress", "epoch_position", "resumed_from_step", "skipped_checkpoints"}
-    | {"trigger", "group_first_step_at", "snapshot_at"}
-)
 # An elastic run checks this often whether returned nodes let it grow back (Ray's default: 60 s).
 ELASTIC_RESIZE_SECONDS = 10.0
 # The newest checkpoint, and two to fall back to should it be torn or corrupt.
@@ -40,7 +36,7 @@ CHECKPOINTS_KEPT = 3
 
 @dataclass(frozen=True)
 class TrainingOutcome:
-    metrics: dict[str, Any]
+    metrics: dict[str, float | int]  # the final report's summary: loss, time, epoch, validation, step
     history: list[dict[str, Any]]
     weights_key: str
     checkpoint_url: str
@@ -67,35 +63,29 @@ class ProgressToMetadata(UserCallback):
         return self._store, self._owner
 
     def after_report(self, run_context: Any, metrics: list[dict[str, Any]], checkpoint: Any) -> None:
+        if not (metrics and metrics[0]):
+            return  # a step at which no written checkpoint was ready: nothing to tell
         store, _ = self._metadata()
-        latest = metrics[0] if metrics else {}
+        report = WorkerReport.from_ray(metrics[0])
         record = store.get(Training, self.training_id)
-        history = list(record.history)
-        if "epoch" in latest:
-            history.append({k: v for k, v in latest.items() if k not in RUN_FIELDS})
-        store.update(
-            Training,
-            self.training_id,
-            progress=float(latest.get("progress", record.progress)),
-            metrics=latest,
-            history=history,
-        )
-        first_step_at = latest.get("group_first_step_at")
+        history = [*record.history, report.summary()] if report.epoch is not None else list(record.history)
+        store.update(Training, self.training_id, progress=report.progress, metrics=report.summary(), history=history)
+        first_step_at = report.group_first_step_at
         if first_step_at and first_step_at != self._group_started:  # a (re)started worker group is training
             self._group_started = first_step_at
-            self._event(EventKind.RESUMED, first_step_at=first_step_at, from_step=latest.get("resumed_from_step", 0))
+            self._event(EventKind.RESUMED, first_step_at=first_step_at, from_step=report.resumed_from_step)
         if checkpoint is not None:
             self._event(
                 EventKind.CHECKPOINT,
-                step=latest.get("global_step"),
-                trigger=latest.get("trigger", "epoch"),
-                snapshot_at=latest.get("snapshot_at"),
+                step=report.global_step,
+                trigger=report.trigger or CheckpointTrigger.EPOCH,
+                snapshot_at=report.snapshot_at,
                 path=getattr(checkpoint, "path", None),
             )
-        if latest.get("skipped_checkpoints") and not self._told_fallback:
+        if report.skipped_checkpoints and not self._told_fallback:
             self._told_fallback = True
             self._log(
-                f"resumed from step {latest['resumed_from_step']}: the newest {latest['skipped_checkpoints']} "
+                f"resumed from step {report.resumed_from_step}: the newest {report.skipped_checkpoints} "
                 "checkpoint(s) were torn or corrupt and were skipped"
             )
 
@@ -114,7 +104,7 @@ class ProgressToMetadata(UserCallback):
 
     def _log(self, message: str) -> None:
         store, owner = self._metadata()
-        store.log(owner, ResourceKind.TRAINING, self.training_id, message, "WARNING")
+        store.log(owner, ResourceKind.TRAINING, self.training_id, message, LogLevel.WARNING)
 
 
 def storage_location(location: ArtifactLocation) -> tuple[str, Any]:
@@ -175,25 +165,24 @@ def run_training(
         result = trainer.fit()
     except ray.train.TrainingFailedError as exc:
         raise ClusterLost(f"training failed after {config.max_failures} worker restarts: {exc}") from exc
-    # Result.metrics only carries reports that came with a checkpoint; a worker's "failed" report
-    # comes without one, so read the last report the controller-side callback recorded.
-    last_report = MetadataStore(database_url).get(Training, training_id).metrics or {}
-    if last_report.get("failed"):
-        raise TrainingFailed(last_report["failed"])
-    metrics = dict(result.metrics or {})
-    if result.checkpoint is None:
+    # A deterministic failure is what the training function returned (rank 0's return value).
+    outcome = WorkerOutcome.model_validate(result.return_value or {})
+    if outcome.failed:
+        raise TrainingFailed(outcome.failed)
+    if result.checkpoint is None or not result.metrics:
         raise TrainingFailed("training ended without a checkpoint")
+    final = WorkerReport.from_ray(result.metrics)  # the report that came with the last checkpoint
     weights_key = f"trainings/{training_id}/{WEIGHTS}"
     with result.checkpoint.as_directory() as directory:
         manifest = read_manifest(Path(directory))
         store.put_file(weights_key, Path(directory) / WEIGHTS)
     _remove_other_checkpoints(result.checkpoint)
     return TrainingOutcome(
-        metrics=metrics,
+        metrics=final.summary(),
         history=list(manifest.history),
         weights_key=weights_key,
         checkpoint_url=result.checkpoint.path,
-        resumed_from_step=metrics.get("resumed_from_step"),
+        resumed_from_step=final.resumed_from_step,
     )
 
 

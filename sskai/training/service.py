@@ -5,39 +5,39 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sskai.bundles import DatasetSpec, ModelSpec
+from sskai.bundles.spec import dataset_spec, model_spec
 from sskai.catalog.catalog import Catalog
-from sskai.clusters import Cluster, LocalRayCluster, open_cluster
-from sskai.clusters.base import NodeRun
-from sskai.errors import SskaiError, TrainingFailed
-from sskai.kinds import ResourceKind, Status
-from sskai.metering import record_node_run_cost
-from sskai.pricing import current_catalog
-from sskai.recommend import TrainingPlan
-from sskai.spot.simulation import SpotSimulation
-from sskai.spot.simulator import PreemptionSimulator, SimulatorAction
-from sskai.store.metadata import Dataset, Model, Training, TrainingEvent, utcnow
+from sskai.catalog.versions import current_catalog
+from sskai.clusters import open_cluster
+from sskai.clusters.base import ClusterFeature, NodeChange, NodeRun
+from sskai.costs.metering import record_node_run_cost
+from sskai.errors import ConfigError, SskaiError, TrainingFailed
+from sskai.kinds import EventKind, LogLevel, ResourceKind, Status
+from sskai.localcloud.simulation import SpotSimulation
+from sskai.ownership.claims import claimed
+from sskai.ownership.reaper import reap_abandoned
+from sskai.plans import TrainingPlan
+from sskai.store.metadata import Dataset, Model, Training, TrainingAttempt, TrainingEvent, utcnow
 from sskai.store.stores import Stores
-from sskai.training.attempts import check_can_run, finish_attempt, reap_abandoned, resume_hint, start_attempt
+from sskai.training.attempts import check_can_run, finish_attempt, resume_hint, start_attempt
 from sskai.training.cluster_plan import cluster_plan
 from sskai.training.config import TrainingConfig
 from sskai.training.job import TrainingJob
-from sskai.training.runner import RUN_FIELDS, run_training
-from sskai.training.timeline import EventKind, lost_work, record_event, training_events
-
-# How far ahead a simulation's schedule is drawn, in real-world seconds (30 days).
-SIMULATION_HORIZON_SECONDS = 30 * 24 * 3600.0
+from sskai.training.runner import TrainingOutcome, run_training
+from sskai.training.spot_run import plan_spot_run
+from sskai.training.timeline import lost_work, record_event, training_events
 
 
 def create_training(
     stores: Stores, model: Model, dataset: Dataset, config: TrainingConfig, plan: TrainingPlan | None
 ) -> Training:
-    x_shape = dataset.manifest.get("x_shape")
-    if x_shape is not None and list(x_shape) != list(model.manifest["input_shape"]):
+    x_shape, input_shape = dataset_spec(dataset).x_shape, model_spec(model).input_shape
+    if x_shape is not None and tuple(x_shape) != tuple(input_shape):
         raise TrainingFailed(
-            f"dataset {dataset.name} has samples of shape {x_shape}, but model {model.name} "
-            f"declares input shape {model.manifest['input_shape']}"
+            f"dataset {dataset.name} has samples of shape {list(x_shape)}, but model {model.name} "
+            f"declares input shape {list(input_shape)}"
         )
+    check_deadline(config, plan)
     return stores.metadata.add(
         Training(
             owner=model.owner,
@@ -46,9 +46,22 @@ def create_training(
             config=config.model_dump(mode="json"),
             instance_type=plan.instance_type if plan else None,
             region=plan.region if plan else None,
+            plan=plan.model_dump(mode="json") if plan else None,
             status=Status.PENDING,
         )
     )
+
+
+def check_deadline(config: TrainingConfig, plan: TrainingPlan | None) -> None:
+    """Refuse, before anything starts, a deadline that even on-demand nodes could not meet."""
+    if config.deadline_hours is None or plan is None or plan.estimated_ondemand_hours is None:
+        return
+    if config.deadline_hours < plan.estimated_ondemand_hours:
+        raise ConfigError(
+            f"a deadline of {config.deadline_hours:g} h cannot be met: on demand, {plan.instance_type} in "
+            f"{plan.region} needs an estimated {plan.estimated_ondemand_hours:.3g} h (start-up included) for "
+            f"this training; give at least {plan.estimated_ondemand_hours:.3g} h, or no deadline"
+        )
 
 
 def training_job(record: Training, model: Model, dataset: Dataset, stores: Stores) -> TrainingJob:
@@ -59,8 +72,8 @@ def training_job(record: Training, model: Model, dataset: Dataset, stores: Store
         artifacts=stores.settings.artifacts,
         model_key=model.artifact_key,
         dataset_key=dataset.artifact_key,
-        model_spec=ModelSpec(**model.manifest),
-        dataset_spec=DatasetSpec(**dataset.manifest),
+        model_spec=model_spec(model),
+        dataset_spec=dataset_spec(dataset),
     )
 
 
@@ -69,9 +82,10 @@ def run_stored_training(
 ) -> Training:
     """Run (or resume) a training on the configured cluster; every node-second it ran is metered, success or not.
 
-    Each call is one attempt. A rerun of the same training (a Prefect retry, ``sskai train --resume``)
-    resumes from its newest complete checkpoint. With a ``simulation`` the local cluster's spot
-    workers are drained, killed and replaced on its schedule while the training runs.
+    Each call is one attempt, claimed by this process while it runs. A rerun of the same training
+    (a Prefect retry, ``sskai train --resume``) resumes from its newest complete checkpoint. With a
+    ``simulation`` the local cloud plays spot capacity for the candidate pools and the training's spot
+    policy places its workers (moves, waits, falls back to on demand).
     """
     reap_abandoned(stores)
     record = stores.metadata.get(Training, training_id)
@@ -93,28 +107,60 @@ def run_stored_training(
     note(EventKind.ATTEMPT_STARTED)
     cluster = open_cluster(stores.settings, cluster_plan(record, catalog))
     cluster.listeners.append(note.node_change)
-    try:
-        with cluster:
-            simulator = _start_simulator(cluster, _rated(simulation, record, catalog), note)
-            try:
-                outcome = run_training(job, cluster, stores.artifacts, stores.settings.database_url, attempt.number)
-            finally:
-                if simulator is not None:
-                    simulator.stop()
-    except BaseException as exc:  # every way out is recorded; the error itself goes on up
+    with claimed(stores, attempt, f"attempt {attempt.number} of training {training_id}"):
+        spot = None
+        try:
+            if simulation is not None:
+                cluster.require(ClusterFeature.MOVE_NODES, ClusterFeature.SIMULATED_RECLAIM)
+                spot = plan_spot_run(
+                    stores,
+                    stores.metadata.get(Training, training_id),
+                    simulation,
+                    catalog,
+                    cluster,
+                    note,
+                    note.training_started,
+                )
+            with cluster:
+                if spot is not None:
+                    spot.start()
+                try:
+                    outcome = run_training(job, cluster, stores.artifacts, stores.settings.database_url, attempt.number)
+                finally:
+                    if spot is not None:
+                        spot.stop()
+        except BaseException as exc:  # every way out is recorded; the error itself goes on up
+            _meter_nodes(stores, record, attempt.number, cluster.node_runs)
+            _record_failure(stores, record, attempt, note, exc)
+            raise
         _meter_nodes(stores, record, attempt.number, cluster.node_runs)
-        # A deterministic sskai error would fail the same way again; anything else is worth resuming.
-        deterministic = isinstance(exc, SskaiError) and not exc.retryable
-        reason = str(exc) if isinstance(exc, SskaiError) else f"interrupted by {type(exc).__name__}: {exc}"
-        if not deterministic:
-            reason = f"{reason}; {resume_hint(training_id)}"
-        note(EventKind.ATTEMPT_ENDED, status=Status.FAILED, reason=reason)
-        finish_attempt(stores, attempt, Status.FAILED, reason)
-        stores.metadata.update(Training, training_id, status=Status.FAILED, status_reason=reason, finished_at=utcnow())
-        stores.metadata.log(record.owner, ResourceKind.TRAINING, training_id, f"training failed: {reason}", "ERROR")
-        raise
-    _meter_nodes(stores, record, attempt.number, cluster.node_runs)
-    metrics = {k: v for k, v in outcome.metrics.items() if k not in RUN_FIELDS}
+        return _record_success(stores, record, attempt, note, outcome, model, dataset)
+
+
+def _record_failure(
+    stores: Stores, record: Training, attempt: TrainingAttempt, note: EventNote, exc: BaseException
+) -> None:
+    # A deterministic sskai error would fail the same way again; anything else is worth resuming.
+    deterministic = isinstance(exc, SskaiError) and not exc.retryable
+    reason = str(exc) if isinstance(exc, SskaiError) else f"interrupted by {type(exc).__name__}: {exc}"
+    if not deterministic:
+        reason = f"{reason}; {resume_hint(record.id)}"
+    note(EventKind.ATTEMPT_ENDED, status=Status.FAILED, reason=reason)
+    finish_attempt(stores, attempt, Status.FAILED, reason)
+    stores.metadata.update(Training, record.id, status=Status.FAILED, status_reason=reason, finished_at=utcnow())
+    stores.metadata.log(record.owner, ResourceKind.TRAINING, record.id, f"training failed: {reason}", LogLevel.ERROR)
+
+
+def _record_success(
+    stores: Stores,
+    record: Training,
+    attempt: TrainingAttempt,
+    note: EventNote,
+    outcome: TrainingOutcome,
+    model: Model,
+    dataset: Dataset,
+) -> Training:
+    metrics = outcome.metrics
     note(EventKind.ATTEMPT_ENDED, status=Status.SUCCEEDED, global_step=metrics.get("global_step"))
     finish_attempt(
         stores,
@@ -126,12 +172,12 @@ def run_stored_training(
     stores.metadata.log(
         record.owner,
         ResourceKind.TRAINING,
-        training_id,
+        record.id,
         f"trained {model.name} on {dataset.name}: {len(outcome.history)} epochs, final {metrics}",
     )
     return stores.metadata.update(
         Training,
-        training_id,
+        record.id,
         status=Status.SUCCEEDED,
         progress=1.0,
         metrics=metrics,
@@ -158,56 +204,21 @@ class EventNote:
         events = self.stores.metadata.list(TrainingEvent, training_id=self.training_id, attempt=self.attempt)
         return any(e.kind == EventKind.RESUMED for e in events)
 
-    def node_change(self, change: str, run: NodeRun) -> None:
-        if change == "up":
+    def node_change(self, change: NodeChange, run: NodeRun) -> None:
+        if change is NodeChange.UP:
             self(EventKind.NODE_UP, run.spec.slot, run.started_at, node_id=run.node_id, **_node_detail(run))
         else:
             self(EventKind.NODE_DOWN, run.spec.slot, run.ended_at, node_id=run.node_id, reason=run.end_reason)
-
-    def simulator_action(self, action: SimulatorAction) -> None:
-        kinds = {
-            "notice": EventKind.NOTICE,
-            "capacity_lost": EventKind.CAPACITY_LOST,
-            "capacity_back": EventKind.CAPACITY_BACK,
-            "error": EventKind.SIMULATOR_ERROR,
-        }
-        if action.kind in kinds:  # kills and replacements are recorded as nodes going and coming
-            self(kinds[action.kind], action.slot, **action.detail)
-        if action.kind == "error":
-            message = f"preemption simulator: {action.detail}"
-            self.stores.metadata.log(self.owner, ResourceKind.TRAINING, self.training_id, message, "WARNING")
 
 
 def _node_detail(run: NodeRun) -> dict[str, Any]:
     spec = run.spec
     return {
         "instance_type": spec.instance_type,
-        "zone": spec.zone,
+        "region": spec.region,
         "usd_per_hour": spec.usd_per_hour,
         "spot": spec.spot,
     }
-
-
-def _start_simulator(
-    cluster: Cluster, simulation: SpotSimulation | None, note: EventNote
-) -> PreemptionSimulator | None:
-    if simulation is None:
-        return None
-    if not isinstance(cluster, LocalRayCluster) or not cluster.owns_nodes:
-        raise TrainingFailed("spot simulation needs the local cluster that the training starts itself")
-    slots = tuple(spec.slot for spec in cluster.plan.workers)
-    events = simulation.schedule().events(slots, SIMULATION_HORIZON_SECONDS / simulation.time_scale)
-    simulator = PreemptionSimulator(
-        cluster, events, note.simulator_action, simulation.scaled_provisioning_seconds, note.training_started
-    )
-    simulator.start()
-    return simulator
-
-
-def _rated(simulation: SpotSimulation | None, record: Training, catalog: Catalog) -> SpotSimulation | None:
-    if simulation is None or not (record.instance_type and record.region):
-        return simulation
-    return simulation.with_rates_of(catalog.offer(record.instance_type, record.region).spot_interruption_frequency)
 
 
 def _meter_nodes(stores: Stores, record: Training, attempt: int, runs: list[NodeRun]) -> None:

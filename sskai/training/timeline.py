@@ -9,26 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 import pandas as pd
 
+from sskai.clusters.base import EndReason
+from sskai.kinds import EventKind
 from sskai.store.metadata import MetadataStore, TrainingEvent, utcnow
-
-
-class EventKind(StrEnum):
-    ATTEMPT_STARTED = "attempt_started"
-    ATTEMPT_ENDED = "attempt_ended"
-    NODE_UP = "node_up"
-    NODE_DOWN = "node_down"
-    NOTICE = "notice"
-    CAPACITY_LOST = "capacity_lost"
-    CAPACITY_BACK = "capacity_back"
-    CHECKPOINT = "checkpoint"
-    RESTART = "restart"
-    RESUMED = "resumed"
-    SIMULATOR_ERROR = "simulator_error"
+from sskai.training.report import CheckpointTrigger
 
 
 def record_event(
@@ -92,7 +80,7 @@ def lost_work(events: list[TrainingEvent], workers: int) -> list[LostWork]:
     def settle(step: int | None) -> None:
         for loss, announced in pending:
             snapshot_at, trigger = snapshots.get(step, (None, "")) if step is not None else (None, "")
-            if trigger == "notice":
+            if trigger == CheckpointTrigger.NOTICE:
                 lost = 0.0
             else:
                 since = datetime.fromtimestamp(snapshot_at, tz=loss.at.tzinfo) if snapshot_at else started
@@ -111,7 +99,11 @@ def lost_work(events: list[TrainingEvent], workers: int) -> list[LostWork]:
             settle(int(event.detail.get("from_step") or 0) or None)
         elif event.kind == EventKind.NOTICE and event.slot:
             noticed.add(event.slot)
-        elif event.kind == EventKind.NODE_DOWN and event.detail.get("reason") == "preempted" and event.slot != "head":
+        elif (
+            event.kind == EventKind.NODE_DOWN
+            and event.detail.get("reason") == EndReason.PREEMPTED
+            and event.slot != "head"
+        ):
             if not pending:  # a second loss before the group resumed throws away nothing more
                 pending.append((event, event.slot in noticed))
             noticed.discard(event.slot or "")
@@ -130,7 +122,7 @@ def waiting_seconds(events: list[TrainingEvent], worker_slots: int, until: datet
             continue
         if event.kind == EventKind.NODE_UP:
             up.add(event.slot)
-        elif event.detail.get("reason") == "preempted":
+        elif event.detail.get("reason") == EndReason.PREEMPTED:
             up.discard(event.slot)
         else:
             continue  # stopped at the end of the attempt: not waiting
@@ -154,6 +146,7 @@ MARKS = {
     EventKind.RESUMED: "training (re)started",
     EventKind.CAPACITY_LOST: "capacity gone",
     EventKind.CAPACITY_BACK: "capacity back",
+    EventKind.DECISION: "decision",
 }
 
 
@@ -167,15 +160,29 @@ def timeline_frames(events: list[TrainingEvent]) -> tuple[pd.DataFrame, pd.DataF
         elif event.kind == EventKind.NODE_DOWN and event.slot:
             up = open_runs.pop((event.slot, event.detail.get("node_id")), None)
             if up is not None:
-                nodes.append(_node_row(up, event.at, str(event.detail.get("reason", "stopped"))))
+                nodes.append(_node_row(up, event.at, str(event.detail.get("reason", EndReason.STOPPED))))
         elif event.kind in MARKS:
             label = MARKS[EventKind(event.kind)]
             if event.kind == EventKind.CHECKPOINT:
                 label = f"checkpoint ({event.detail.get('trigger', 'epoch')})"
-            marks.append({"at": event.at, "slot": event.slot or "run", "event": label, "attempt": event.attempt})
+            elif event.kind == EventKind.DECISION:
+                label = f"decision: {event.detail.get('where', '')}"
+            elif event.kind in (EventKind.CAPACITY_LOST, EventKind.CAPACITY_BACK) and event.detail.get("pool"):
+                label = f"{label}: {event.detail['pool']}"
+            marks.append(
+                {
+                    "at": event.at,
+                    "slot": event.slot or "run",
+                    "event": label,
+                    "reason": str(event.detail.get("reason", "")),
+                    "attempt": event.attempt,
+                }
+            )
     nodes += [_node_row(up, last, "running") for up in open_runs.values()]
     node_columns = ["slot", "start", "end", "ended", "instance_type", "usd_per_hour", "attempt"]
-    return pd.DataFrame(nodes, columns=node_columns), pd.DataFrame(marks, columns=["at", "slot", "event", "attempt"])
+    return pd.DataFrame(nodes, columns=node_columns), pd.DataFrame(
+        marks, columns=["at", "slot", "event", "reason", "attempt"]
+    )
 
 
 def _node_row(up: TrainingEvent, end: datetime, ended: str) -> dict[str, Any]:
@@ -188,3 +195,21 @@ def _node_row(up: TrainingEvent, end: datetime, ended: str) -> dict[str, Any]:
         "usd_per_hour": up.detail.get("usd_per_hour"),
         "attempt": up.attempt,
     }
+
+
+@dataclass(frozen=True)
+class PolicyDecision:
+    """One decision of the training's spot policy, as its timeline recorded it."""
+
+    at: datetime
+    decision: str  # LaunchSpot, LaunchOnDemand, Wait, Keep
+    where: str  # "spot g4dn.xlarge in us-west-2", "on demand", "waiting"
+    reason: str
+
+
+def policy_decisions(events: list[TrainingEvent]) -> list[PolicyDecision]:
+    return [
+        PolicyDecision(e.at, str(e.detail.get("decision")), str(e.detail.get("where", "")), str(e.detail["reason"]))
+        for e in events
+        if e.kind == EventKind.DECISION
+    ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 from torch.utils.data import DataLoader, Subset, TensorDataset
 
-from sskai.training.objectives import compute_loss
+from sskai.bundles.objectives import compute_loss
 
 
 def split_indices(count: int, validation_fraction: float, seed: int) -> tuple[list[int], list[int]]:

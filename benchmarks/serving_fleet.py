@@ -1,0 +1,253 @@
+"""Spot replicas through a real trace window: requests sent and failed, p99 during preemptions, cost against
+on-demand replicas, with and without the on-demand floor; and the cost of a million requests per target.
+
+The window is the stretch of the nine-zone V100 trace (``aws-v100-9-zones``, real per-zone prices) with
+the most capacity losses across its pools; it is played ``--time-scale`` times fast against a real
+replicated endpoint (router and replica processes on this machine, the ``mlp`` example) while
+``--clients`` clients send requests back to back. The fleet wants two spot replicas; one run adds an
+on-demand floor of one. Every replica a pool loses is drained on EC2's two-minute notice (scaled).
+The cost of a million requests compares Lambda and SageMaker Serverless (list prices, the latency
+measured here, billed at a fixed 1,024 MB) with one spot replica of the window's cheapest pool, busy at the
+throughput measured here.
+
+Run: .venv/bin/python -m benchmarks.serving_fleet [--ticks 30] [--time-scale 120] [--clients 8]
+(prints two tables; writes benchmarks/results/serving_fleet.json)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from sskai.bundles.files import materialize_bundle
+from sskai.bundles.spec import model_spec
+from sskai.bundles.upload import upload_model
+from sskai.catalog import load_catalog
+from sskai.costs.money import lambda_charge, sagemaker_serverless_usd
+from sskai.examples import build_example
+from sskai.kinds import ServingKind, Status
+from sskai.replay.sources import shipped_worlds
+from sskai.replay.world import World
+from sskai.serving.auth import hash_key
+from sskai.serving.fleet import FleetTarget
+from sskai.serving.fleet_driver import drive_fleet
+from sskai.serving.process import EndpointLimits
+from sskai.serving.targets import EndpointLaunch, target_named
+from sskai.store.metadata import Endpoint
+from sskai.store.stores import open_stores
+from sskai.units import SECONDS_PER_HOUR
+
+RESULTS = Path(__file__).parent / "results" / "serving_fleet.json"
+KEY = "fleet-benchmark"
+LAMBDA_MEMORY_MB = 1024
+
+
+def busiest_window(world: World, ticks: int) -> int:
+    """The start tick whose next ``ticks`` hold the most falls of a pool from capacity to none."""
+    capacity = world.capacity
+    falls = ((capacity[:, :-1] >= 1) & (capacity[:, 1:] < 1)).sum(axis=0)
+    totals = np.convolve(falls, np.ones(ticks, dtype=np.int64), mode="valid")
+    return int(np.argmax(totals))
+
+
+class Load:
+    """Clients sending the example's request back to back; each request's start, latency and outcome kept."""
+
+    def __init__(self, url: str, body: bytes, clients: int) -> None:
+        self.url, self.body, self.stopping = url, body, threading.Event()
+        self.requests: list[tuple[float, float, bool]] = []
+        self.threads = [threading.Thread(target=self._send, daemon=True) for _ in range(clients)]
+
+    def _send(self) -> None:
+        headers = {"x-api-key": KEY, "content-type": "application/json"}
+        with httpx.Client(timeout=60) as client:
+            while not self.stopping.is_set():
+                started = time.monotonic()
+                try:
+                    ok = client.post(f"{self.url}/v1/predict", content=self.body, headers=headers).status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                self.requests.append((started, (time.monotonic() - started) * 1000, ok))
+
+    def __enter__(self) -> Load:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(60)
+
+
+def p99(latencies: list[float]) -> float | None:
+    return float(np.percentile(latencies, 99)) if latencies else None
+
+
+def one_run(stores, model, bundle: Path, world: World, start: int, ticks: int, floor: int, args) -> dict[str, Any]:
+    endpoint_id = uuid.uuid4().hex
+    launch = EndpointLaunch(
+        name="fleet",
+        kind=ServingKind.SPOT,
+        bundle_dir=bundle,
+        spec=model_spec(model),
+        weights=None,
+        api_key_sha256=hash_key(KEY),
+        workdir=stores.settings.endpoints_dir / endpoint_id,
+        limits=EndpointLimits.of(stores.settings),
+        endpoint_id=endpoint_id,
+    )
+    target = target_named("replicas", stores.settings)
+    running = target.start(launch)
+    record = Endpoint(
+        id=endpoint_id,
+        name="fleet",
+        kind=ServingKind.SPOT,
+        runtime="replicas",
+        url=running.url,
+        pid=running.pid,
+        api_key_sha256="-",
+        status=Status.READY,
+    )
+    body = json.dumps({"inputs": np.zeros((1, 8)).tolist()}).encode()
+    try:
+        with Load(running.url, body, args.clients) as load:
+            began = time.monotonic()
+            run = drive_fleet(
+                target,
+                record,
+                world,
+                FleetTarget(spot_wanted=2, floor=floor),
+                start,
+                ticks,
+                args.time_scale,
+                show_progress=True,
+            )
+            wall = time.monotonic() - began
+    finally:
+        target.stop(record)
+    during = [lat for at, lat, _ in load.requests for noticed, gone in run.preemptions if noticed <= at <= gone + 2.0]
+    latencies = [lat for _, lat, _ in load.requests]
+    return {
+        "floor": floor,
+        "requests": len(load.requests),
+        "failed": sum(not ok for _, _, ok in load.requests),
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": p99(latencies),
+        "p99_during_preemptions_ms": p99(during),
+        "preemptions": run.preempted,
+        "requests_per_second": len(load.requests) / wall,
+        "usd": run.usd,
+        "ondemand_replicas_usd": run.ondemand_only_usd,
+        "ratio_to_ondemand": run.usd / run.ondemand_only_usd,
+        "ondemand_replica_ticks": sum(run.ondemand),
+        "decisions": run.reasons,
+    }
+
+
+def per_million(world: World, start: int, ticks: int, measured: dict[str, Any]) -> list[dict[str, Any]]:
+    """USD per million requests: Lambda, SageMaker Serverless and one busy spot replica of the cheapest pool."""
+    pricing = load_catalog().aws_lambda
+    seconds = measured["p50_ms"] / 1000
+    charge = lambda_charge(pricing, LAMBDA_MEMORY_MB, seconds * 1e6, 1_000_000)
+    prices = world.prices[:, start : start + ticks]
+    cheapest = float(prices.mean(axis=1).min())
+    replica_seconds = 1e6 / measured["requests_per_second"]
+    return [
+        {"target": f"Lambda ({LAMBDA_MEMORY_MB} MB)", "usd_per_million": charge.compute_usd + charge.request_fee_usd},
+        {
+            "target": "SageMaker Serverless",
+            "usd_per_million": sagemaker_serverless_usd(pricing, LAMBDA_MEMORY_MB, seconds * 1e6),
+        },
+        {
+            "target": f"spot replica ({world.instance_type}, window mean)",
+            "usd_per_million": cheapest * replica_seconds / SECONDS_PER_HOUR,
+        },
+        {
+            "target": f"on-demand replica ({world.instance_type})",
+            "usd_per_million": world.ondemand_usd_per_hour * replica_seconds / SECONDS_PER_HOUR,
+        },
+    ]
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ticks", type=int, default=30, help="trace ticks in the window")
+    parser.add_argument("--time-scale", type=float, default=120.0, help="trace seconds per wall second")
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args(argv)
+    [world] = [w for w in shipped_worlds(load_catalog()) if w.name == "aws-v100-9-zones"]
+    start = busiest_window(world, args.ticks)
+    with tempfile.TemporaryDirectory(prefix="sskai-bench-") as scratch:
+        os.environ["SSKAI_HOME"] = str(Path(scratch) / "home")
+        os.environ["SSKAI_ENDPOINT_REPLICAS"] = "1"
+        stores = open_stores()
+        model_zip, _ = build_example("mlp", Path(scratch))
+        model = upload_model(stores, "mlp", model_zip)
+        bundle = materialize_bundle(stores.artifacts, model.artifact_key, Path(scratch) / "bundle")
+        runs = [one_run(stores, model, bundle, world, start, args.ticks, floor, args) for floor in (0, 1)]
+    costs = per_million(world, start, args.ticks, runs[0])
+    console = Console(width=120)
+    window = (
+        f"{world.name}, ticks {start}-{start + args.ticks} ({args.ticks * world.tick_seconds / 3600:.1f} h of trace)"
+    )
+    table = Table(title=f"Two spot replicas through {window}, x{args.time_scale:g}, {args.clients} clients")
+    for column in (
+        "floor",
+        "requests",
+        "failed",
+        "p50 ms",
+        "p99 ms",
+        "p99 in preemptions",
+        "preemptions",
+        "USD",
+        "x on-demand",
+    ):
+        table.add_column(column, justify="right")
+    for run in runs:
+        during = run["p99_during_preemptions_ms"]
+        table.add_row(
+            str(run["floor"]),
+            str(run["requests"]),
+            str(run["failed"]),
+            f"{run['p50_ms']:.1f}",
+            f"{run['p99_ms']:.1f}",
+            "-" if during is None else f"{during:.1f}",
+            str(run["preemptions"]),
+            f"{run['usd']:.4f}",
+            f"{run['ratio_to_ondemand']:.3f}",
+        )
+    console.print(table)
+    money = Table(title="USD per million requests (this machine's latency and throughput, list prices)")
+    money.add_column("target")
+    money.add_column("USD / million", justify="right")
+    for row in costs:
+        money.add_row(row["target"], f"{row['usd_per_million']:.2f}")
+    console.print(money)
+    result = {
+        "window": {"world": world.name, "start_tick": start, "ticks": args.ticks, "tick_seconds": world.tick_seconds},
+        "time_scale": args.time_scale,
+        "clients": args.clients,
+        "runs": runs,
+        "usd_per_million": costs,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2))
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,177 @@
+"""Adaptive batching: concurrent requests that wait for a worker go to the model together, as one batch.
+
+A request that finds a worker free goes at once, alone: at concurrency 1 batching costs nothing.
+Requests that arrive while every worker is busy queue; the next worker to come free takes the
+oldest and every compatible one queued behind it (same dtype and sample shape), up to
+``max_batch_rows`` samples (a request larger than that goes alone), waiting at most
+``max_wait_seconds`` for more to fill the batch (0: take what is there). The batch's answer is
+split back by rows. A batch that fails because of one request's values (the model raised, or said
+the input is bad) is run again one request at a time, so only that request fails; a time-out or a
+lost worker fails the whole batch, as it would each request alone.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sskai.errors import BundleError
+from sskai.serving.pool import ModelFault
+
+# What a request's own values can cause: these are retried one request at a time.
+ONE_REQUESTS_FAULT = (ModelFault, BundleError)
+
+
+@dataclass
+class _Request:
+    inputs: np.ndarray
+    answer: Future[np.ndarray] = field(default_factory=Future)
+
+    @property
+    def signature(self) -> tuple[str, tuple[int, ...]]:
+        return self.inputs.dtype.str, self.inputs.shape[1:]
+
+
+@dataclass
+class BatchStats:
+    """What batching did, for /metrics and the benchmark."""
+
+    batches: int = 0
+    requests: int = 0
+    largest: int = 0
+    split_after_fault: int = 0
+
+    @property
+    def mean_batch(self) -> float:
+        return self.requests / self.batches if self.batches else 0.0
+
+
+class Batcher:
+    """Batches calls to ``predict`` (the pool's: it blocks while a worker runs the model) over ``slots`` workers."""
+
+    def __init__(
+        self,
+        predict: Callable[[np.ndarray], np.ndarray],
+        slots: int,
+        max_batch_rows: int,
+        max_wait_seconds: float = 0.0,
+    ) -> None:
+        if slots < 1 or max_batch_rows < 1 or max_wait_seconds < 0:
+            raise ValueError("a batcher needs at least one slot, one row per batch and a wait of zero or more")
+        self._predict, self.max_batch_rows, self.max_wait_seconds = predict, max_batch_rows, max_wait_seconds
+        self._queue: deque[_Request] = deque()
+        self._changed = threading.Condition()
+        self._free = threading.Semaphore(slots)
+        self._runners = ThreadPoolExecutor(max_workers=slots, thread_name_prefix="sskai-batch")
+        self._closed = False
+        self.stats = BatchStats()
+        self._dispatcher = threading.Thread(target=self._dispatch, name="sskai-batcher", daemon=True)
+        self._dispatcher.start()
+
+    def predict(self, inputs: np.ndarray) -> np.ndarray:
+        """Blocks until this request's rows are answered; raises what the model's run raised for it."""
+        request = _Request(inputs)
+        with self._changed:
+            if self._closed:
+                raise RuntimeError("the batcher is closed")
+            self._queue.append(request)
+            self._changed.notify_all()
+        return request.answer.result()
+
+    def close(self) -> None:
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+        self._dispatcher.join(timeout=5)
+        self._runners.shutdown(wait=True)
+
+    def _dispatch(self) -> None:
+        while True:
+            self._free.acquire()  # a worker is free: whatever is queued now goes to it
+            batch = self._take()
+            if batch is None:
+                self._free.release()
+                return
+            self._runners.submit(self._run, batch)
+
+    def _take(self) -> list[_Request] | None:
+        with self._changed:
+            while not self._queue and not self._closed:
+                self._changed.wait()
+            if self._closed and not self._queue:
+                return None
+            first = self._queue.popleft()
+            batch, rows = [first], len(first.inputs)
+            deadline = time.monotonic() + self.max_wait_seconds
+            while rows < self.max_batch_rows:
+                rows = self._gather(batch, rows)
+                left = deadline - time.monotonic()
+                if rows >= self.max_batch_rows or left <= 0 or self._closed:
+                    break
+                self._changed.wait(left)
+            return batch
+
+    def _gather(self, batch: list[_Request], rows: int) -> int:
+        """Move the queued requests that fit the batch (same signature, rows to spare) into it."""
+        kept: deque[_Request] = deque()
+        while self._queue:
+            request = self._queue.popleft()
+            if request.signature == batch[0].signature and rows + len(request.inputs) <= self.max_batch_rows:
+                batch.append(request)
+                rows += len(request.inputs)
+            else:
+                kept.append(request)
+        self._queue.extendleft(reversed(kept))
+        return rows
+
+    def _run(self, batch: list[_Request]) -> None:
+        try:
+            self._count(batch=len(batch))
+            if len(batch) == 1:
+                self._answer_alone(batch[0])
+                return
+            try:
+                outputs = self._predict(np.concatenate([r.inputs for r in batch]))
+            except ONE_REQUESTS_FAULT:
+                self._count(split=True)
+                for request in batch:  # find whose it was: each alone, so only that one fails
+                    self._answer_alone(request)
+                return
+            except BaseException as exc:  # a time-out or a lost worker: the whole batch, as each alone
+                for request in batch:
+                    request.answer.set_exception(exc)
+                return
+            self._split(batch, outputs)
+        finally:
+            self._free.release()
+
+    def _count(self, batch: int = 0, split: bool = False) -> None:
+        with self._changed:
+            if batch:
+                self.stats.batches += 1
+                self.stats.requests += batch
+                self.stats.largest = max(self.stats.largest, batch)
+            self.stats.split_after_fault += int(split)
+
+    def _answer_alone(self, request: _Request) -> None:
+        try:
+            request.answer.set_result(self._predict(request.inputs))
+        except BaseException as exc:
+            request.answer.set_exception(exc)
+
+    def _split(self, batch: list[_Request], outputs: np.ndarray) -> None:
+        if len(outputs) != sum(len(r.inputs) for r in batch):  # a model that does not keep rows: one at a time
+            self._count(split=True)
+            for request in batch:
+                self._answer_alone(request)
+            return
+        at = 0
+        for request in batch:
+            request.answer.set_result(outputs[at : at + len(request.inputs)])
+            at += len(request.inputs)

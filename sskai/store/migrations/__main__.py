@@ -1,0 +1,5 @@
+import sys
+
+from sskai.store.migrations import main
+
+sys.exit(main())

@@ -1,0 +1,161 @@
+"""Replicas behind the router: preempted with and without notice while a bounded load runs, no request fails."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sskai.bundles.files import materialize_bundle
+from sskai.bundles.spec import model_spec
+from sskai.bundles.upload import upload_model
+from sskai.errors import EndpointError
+from sskai.kinds import ServingKind, Status
+from sskai.processes import is_alive
+from sskai.replay.world import Pool, World
+from sskai.serving.auth import hash_key
+from sskai.serving.client import predict
+from sskai.serving.fleet import FleetTarget
+from sskai.serving.fleet_driver import drive_fleet
+from sskai.serving.process import EndpointLimits
+from sskai.serving.replicas import ReplicatedTarget
+from sskai.serving.router import ReplicaSet
+from sskai.serving.targets import EndpointLaunch, target_named
+from sskai.store.metadata import Endpoint
+from sskai.store.stores import open_stores
+from tests.helpers import ROOT
+
+pytestmark = pytest.mark.integration
+KEY = "replica-key"
+
+
+class Load:
+    """``clients`` threads sending requests back to back until stopped; every failure is kept."""
+
+    def __init__(self, url: str, clients: int) -> None:
+        self.url, self.stopping, self.answers, self.failures = url, threading.Event(), 0, []
+        self.threads = [threading.Thread(target=self._send, daemon=True) for _ in range(clients)]
+
+    def _send(self) -> None:
+        inputs = np.ones((4, 8), np.float32)
+        while not self.stopping.is_set():
+            try:
+                assert predict(self.url, KEY, inputs).shape == (4, 1)
+                self.answers += 1
+            except (EndpointError, AssertionError) as exc:
+                self.failures.append(str(exc))
+
+    def __enter__(self) -> Load:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(60)
+
+
+def replicated(stores, model, tmp_path: Path) -> tuple[ReplicatedTarget, Endpoint]:
+    """A replicated endpoint of ``model``, deployed as the deploy would, and its record."""
+    endpoint_id = uuid.uuid4().hex
+    launch = EndpointLaunch(
+        name="replicated",
+        kind=ServingKind.SPOT,
+        bundle_dir=materialize_bundle(stores.artifacts, model.artifact_key, tmp_path / "bundle"),
+        spec=model_spec(model),
+        weights=None,
+        api_key_sha256=hash_key(KEY),
+        workdir=stores.settings.endpoints_dir / endpoint_id,
+        limits=EndpointLimits.of(stores.settings),
+        endpoint_id=endpoint_id,
+    )
+    target = target_named("replicas", stores.settings)
+    running = target.start(launch)
+    record = stores.metadata.add(
+        Endpoint(
+            id=endpoint_id,
+            owner=stores.settings.owner,
+            name="replicated",
+            model_id=model.id,
+            kind=ServingKind.SPOT,
+            runtime="replicas",
+            url=running.url,
+            pid=running.pid,
+            api_key_sha256=hash_key(KEY),
+            status=Status.READY,
+        )
+    )
+    return target, record
+
+
+def test_replicas_preempted_with_and_without_notice_fail_no_request(stores, example_zips, tmp_path: Path) -> None:
+    model = upload_model(stores, "mlp", example_zips["mlp"][0])
+    target, record = replicated(stores, model, tmp_path)
+    folder = target.folder(record.id)
+    try:
+        first, second = ReplicaSet.read(folder).replicas
+        with Load(record.url, clients=6) as load:
+            time.sleep(1.0)
+            target.preempt(record, first.name, notice_seconds=None)  # the instance is gone mid-request
+            time.sleep(1.0)
+            target.preempt(record, second.name, notice_seconds=2.0)  # a two-second notice: drained first
+            time.sleep(1.0)
+        assert load.failures == [], load.failures[:3]
+        assert load.answers > 50
+        state = httpx.get(f"{record.url}/router", timeout=5).json()
+        assert state["failed"] == 0 and state["retries"] >= 1  # the replica gone without notice was retried
+        assert {r["name"] for r in state["replicas"]}.isdisjoint({first.name, second.name})
+        assert not is_alive(first.pid) and not is_alive(second.pid)
+        assert httpx.get(f"{record.url}/health", timeout=5).json()["replicas"] == 2
+        app = AppTest.from_file(str(ROOT / "ui" / "dashboard.py"), default_timeout=60).run()
+        app.sidebar.radio[0].set_value("Inference").run()
+        assert not app.exception
+        shown = {m.label: m.value for m in app.metric}
+        assert shown["Failed (seen by a client)"] == "0" and int(shown["Retried on another replica"]) >= 1
+        assert sorted(app.dataframe[-1].value["state"]) == ["ready", "ready"]
+    finally:
+        target.stop(record)
+    assert not any(is_alive(r.pid) for r in ReplicaSet.read(folder).replicas)
+    assert not is_alive(record.pid)
+
+
+def test_a_pool_lost_for_good_is_replaced_by_another_pool_and_the_floor_with_no_failed_request(
+    home: Path, example_zips, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pool a is reclaimed for good at tick 2: its replica is drained on the notice, pool b and on demand take over."""
+    monkeypatch.setenv("SSKAI_ENDPOINT_REPLICAS", "1")  # the deploy's one replica; the fleet places its own
+    stores = open_stores()
+    full, gone = np.full(4, 4), np.array([4, 4, 0, 0])
+    world = World(
+        name="a-lost-for-good",
+        tick_seconds=60.0,
+        pools=(
+            Pool("a", "us-east-1", gone, np.full(4, 0.1)),
+            Pool("b", "us-east-1", np.minimum(full, 1), np.full(4, 0.2)),
+        ),
+        ondemand_usd_per_hour=0.5,
+        home_region="us-east-1",
+    )
+    model = upload_model(stores, "mlp", example_zips["mlp"][0])
+    target, record = replicated(stores, model, tmp_path)
+    try:
+        with Load(record.url, clients=4) as load:
+            run = drive_fleet(target, record, world, FleetTarget(spot_wanted=2, floor=1), 0, 4, time_scale=60.0)
+        assert load.failures == [], load.failures[:3]
+        assert load.answers > 50
+        assert run.spot[0] == [1, 1] and run.spot[-1] == [0, 1]  # a's replica went, b holds what it can
+        assert run.ondemand[0] == 1 and run.ondemand[-1] == 2  # the floor, then one for the spot shortfall
+        assert run.preempted == 1 and any("lost with a" in reason for reason in run.reasons)
+        pools = sorted(r.pool for r in ReplicaSet.read(target.folder(record.id)).replicas)
+        assert pools == ["b", "on-demand", "on-demand"]
+        assert httpx.get(f"{record.url}/router", timeout=5).json()["failed"] == 0
+        assert 0 < run.usd < run.ondemand_only_usd
+    finally:
+        target.stop(record)
