@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sskai.catalog.catalog import Catalog
 from sskai.costs.ledger import LedgerGrouping, LedgerRow
+from sskai.costs.money import dollars
 from sskai.plans import Recommendation
 from sskai.profiling.metrics import ProfileMetrics
 from sskai.risk.calibration import hold_out_each_zone
@@ -37,10 +38,6 @@ class Section:
     table: Table | None = None
     note: str = ""  # one line of context under the title
 
-
-def usd(value: float) -> str:
-    """Metered figures of a demo are fractions of a cent: keep significant digits, not decimals."""
-    return f"{value:.4g}" if abs(value) < 0.01 else f"{value:,.4f}"
 
 
 def recommendation_sections(result: Recommendation) -> tuple[Section, ...]:
@@ -156,14 +153,14 @@ def profile_section(metrics: ProfileMetrics, title: str) -> Section:
 def ledger_section(rows: Iterable[LedgerRow], by: LedgerGrouping) -> Section:
     rows = list(rows)
     table = Table(
-        (str(by), "paid (USD)", "on demand (USD)", "saving", "managed service (USD)", "vs managed"),
+        (str(by), "paid", "on demand", "saving", "managed service", "vs managed"),
         tuple(
             (
                 r.group,
-                usd(r.paid_usd),
-                usd(r.instead_usd),
+                dollars(r.paid_usd),
+                dollars(r.instead_usd),
                 r.saving,
-                "-" if r.managed_usd is None else usd(r.managed_usd),
+                "-" if r.managed_usd is None else dollars(r.managed_usd),
                 r.managed_saving,
             )
             for r in rows
@@ -178,10 +175,10 @@ def training_cost_section(summary: TrainingSummary) -> Section:
     """One training across all its attempts: what spot cost, what it saved, and what preemptions took."""
     unit = summary.accelerator
     return Section(
-        title=f"Training {summary.training_id[:8]}: paid ${usd(summary.paid_usd)}, {summary.saving}",
+        title=f"Training {summary.training_id[:8]}: paid {dollars(summary.paid_usd)}, {summary.saving}",
         note=f"{summary.attempts} attempt(s), {summary.node_seconds:,.0f} node-seconds on its nodes",
         lines=(
-            f"on-demand nodes for the same work: ${usd(summary.ondemand_usd)}",
+            f"on-demand nodes for the same work: {dollars(summary.ondemand_usd)}",
             f"{summary.preemptions} preemption(s), {summary.announced} with notice; "
             f"{summary.rework_worker_seconds:,.1f} {unit}-seconds of training done again",
             f"{summary.waiting_seconds:,.1f} s short of nodes (capacity gone or a replacement starting)",
@@ -189,7 +186,7 @@ def training_cost_section(summary: TrainingSummary) -> Section:
             *(
                 (
                     f"spot policy: {summary.launches} launch(es), {summary.ondemand_node_seconds:,.0f} worker "
-                    f"node-seconds on demand, ${usd(summary.transfer_usd)} of data moved between regions",
+                    f"node-seconds on demand, {dollars(summary.transfer_usd)} of data moved between regions",
                 )
                 if summary.decisions
                 else ()

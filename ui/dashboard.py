@@ -18,6 +18,7 @@ from sskai.bundles.spec import dataset_spec, model_spec
 from sskai.catalog.versions import current_catalog
 from sskai.costs.budgets import describe_alert, projection
 from sskai.costs.ledger import LedgerGrouping, cost_frame, cumulative_costs, ledger_rows
+from sskai.costs.money import dollars
 from sskai.errors import NotFound, StoredRecordInvalid
 from sskai.kinds import LogLevel, Status
 from sskai.plans import Recommendation
@@ -86,9 +87,9 @@ def budget_section(stores, costs: pd.DataFrame) -> None:
     current = projection(stores, stores.settings.owner, costs=costs)
     st.subheader(f"Budget, {current.month}")
     left, middle, right = st.columns(3)
-    left.metric("Month to date (USD)", f"{current.spent_usd:.6f}")
-    middle.metric("Projected for the month (USD)", f"{current.projected_usd:.6f}")
-    right.metric("Budget (USD)", "none" if current.budget_usd is None else f"{current.budget_usd:.6f}")
+    left.metric("Month to date", dollars(current.spent_usd))
+    middle.metric("Projected for the month", dollars(current.projected_usd))
+    right.metric("Budget", "none" if current.budget_usd is None else dollars(current.budget_usd))
     if current.over:
         st.error(f"Over budget: {current.describe()}")
     alerts = stores.metadata.list(BudgetAlert, owner=stores.settings.owner)
@@ -108,10 +109,10 @@ def dashboard_page(stores) -> None:
     managed = frame["managed_usd"].dropna().sum()
     saving_pct = 100.0 * (ondemand - paid) / ondemand if ondemand > 0 else 0.0
     left, middle, right, far = st.columns(4)
-    left.metric("Paid (USD)", f"{paid:.6f}")
-    middle.metric("On demand would have cost (USD)", f"{ondemand:.6f}")
-    right.metric("Saved vs on demand", f"{saving_pct:.1f}%", f"{ondemand - paid:.6f} USD")
-    far.metric("SageMaker would have cost (USD)", f"{managed:.6f}")
+    left.metric("Paid", dollars(paid))
+    middle.metric("On demand would have cost", dollars(ondemand))
+    right.metric("Saved vs on demand", f"{saving_pct:.1f}%", dollars(ondemand - paid))
+    far.metric("SageMaker would have cost", dollars(managed))
     if frame["simulated"].any():
         st.caption("Simulated metering: seconds measured on this machine, priced at catalog spot and on-demand prices.")
     st.subheader("Cumulative cost over time")

@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy.exc import IntegrityError
 
 from sskai.costs.ledger import cost_frame
+from sskai.costs.money import dollars
 from sskai.kinds import Status
 from sskai.store.metadata import Budget, BudgetAlert, utcnow
 from sskai.store.stores import Stores
@@ -45,10 +46,6 @@ class Projection:
             f"= {share:,.0f}% of the {dollars(self.budget_usd)} budget"
         )
 
-
-def dollars(usd: float) -> str:
-    """Cents for everyday amounts; six decimals for the fractions of a cent a short local run costs."""
-    return f"${usd:,.2f}" if usd >= 1 or usd == 0 else f"${usd:.6f}"
 
 
 def month_bounds(now: datetime) -> tuple[datetime, datetime]:

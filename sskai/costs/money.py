@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from sskai.catalog.catalog import InstanceOffer, LambdaPricing, spot_usd_per_hour
 from sskai.units import SECONDS_PER_HOUR
 
@@ -47,3 +49,13 @@ def lambda_charge(pricing: LambdaPricing, memory_mb: int, billed_seconds: float,
 def sagemaker_serverless_usd(pricing: LambdaPricing, memory_mb: int, billed_seconds: float) -> float:
     """The managed alternative to a serverless endpoint bills the same GB-seconds, with no request fee."""
     return (memory_mb / 1024.0) * billed_seconds * pricing.sagemaker_serverless_usd_per_gb_second
+
+
+def dollars(usd: float) -> str:
+    """Cents for a dollar or more; three significant digits for the fractions of a cent a local run costs.
+
+    "$1,234.57", "$0.0123", "$0.000000248": never a column of zeros, never scientific notation.
+    """
+    if abs(usd) >= 1 or usd == 0:
+        return f"${usd:,.2f}"
+    return "$" + np.format_float_positional(usd, precision=3, fractional=False, trim="-")

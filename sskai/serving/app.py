@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from sskai.bundles.spec import ModelSpec
 from sskai.errors import BundleError
 from sskai.serving.auth import authorized as key_holder
-from sskai.serving.batching import BatchStats
+from sskai.serving.batching import Answer, BatchStats
 from sskai.serving.codec import OutputNotEncodable, decode_inputs, encode_outputs, error_body
 from sskai.serving.pool import InferenceTimeout, ModelFault, NoWorkerFree
 from sskai.serving.requests import RequestMetrics, check_request
@@ -47,14 +47,14 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def create_app(
-    predict_batch: Callable[[np.ndarray], np.ndarray],
+    answer: Callable[[np.ndarray], Answer],
     spec: ModelSpec,
     api_key_sha256: str,
     name: str = "endpoint",
     metrics_file: Path | None = None,
     batching: BatchStats | None = None,
 ) -> FastAPI:
-    """``predict_batch`` runs the model on a checked batch (the pool's ``predict``); it may block.
+    """``answer`` runs the model on a checked batch (the batcher's ``answer``); it may block.
 
     ``metrics_file`` keeps the request counters across restarts of the endpoint (see RequestMetrics).
     """
@@ -89,7 +89,9 @@ def create_app(
         return found
 
     def failed(message: str, status: int, started: float) -> Response:
-        metrics.observe(time.perf_counter() - started, ok=False, timed_out=status == 504)
+        # 503: no worker took it, so the model never ran (a throttled invocation is not billed either)
+        seconds = time.perf_counter() - started
+        metrics.observe(seconds, ok=False, timed_out=status == 504, model_seconds=0.0 if status == 503 else seconds)
         return JSONResponse(error_body(message), status_code=status)
 
     @app.post("/v1/predict")
@@ -103,8 +105,8 @@ def create_app(
             return failed(f"body is over {MAX_BODY_BYTES} bytes", 413, started)
         try:
             inputs = check_request(decode_inputs(body, request.headers.get("content-type", "")), spec)
-            outputs = await run_in_threadpool(predict_batch, inputs)
-            content, media_type = encode_outputs(outputs, request.headers.get("accept", ""))
+            answered = await run_in_threadpool(answer, inputs)
+            content, media_type = encode_outputs(answered.outputs, request.headers.get("accept", ""))
         except BundleError as exc:
             return failed(str(exc), 422, started)
         except InferenceTimeout as exc:
@@ -113,7 +115,7 @@ def create_app(
             return failed(str(exc), 503, started)
         except (ModelFault, OutputNotEncodable) as exc:
             return failed(str(exc), 500, started)
-        metrics.observe(time.perf_counter() - started, ok=True)
+        metrics.observe(time.perf_counter() - started, ok=True, model_seconds=answered.model_seconds)
         return Response(content=content, media_type=media_type)
 
     return app

@@ -8,6 +8,9 @@ oldest and every compatible one queued behind it (same dtype and sample shape), 
 split back by rows. A batch that fails because of one request's values (the model raised, or said
 the input is bad) is run again one request at a time, so only that request fails; a time-out or a
 lost worker fails the whole batch, as it would each request alone.
+
+Each answer says how long the model ran for it (its batch's run, or its own), never counting the
+wait in the queue: that is what a serverless endpoint is billed for, as Lambda bills an invocation.
 """
 
 from __future__ import annotations
@@ -28,10 +31,18 @@ from sskai.serving.pool import ModelFault
 ONE_REQUESTS_FAULT = (ModelFault, BundleError)
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A request's rows of the model's output, and the seconds the model ran to give them."""
+
+    outputs: np.ndarray
+    model_seconds: float
+
+
 @dataclass
 class _Request:
     inputs: np.ndarray
-    answer: Future[np.ndarray] = field(default_factory=Future)
+    answer: Future[Answer] = field(default_factory=Future)
 
     @property
     def signature(self) -> tuple[str, tuple[int, ...]]:
@@ -76,6 +87,10 @@ class Batcher:
 
     def predict(self, inputs: np.ndarray) -> np.ndarray:
         """Blocks until this request's rows are answered; raises what the model's run raised for it."""
+        return self.answer(inputs).outputs
+
+    def answer(self, inputs: np.ndarray) -> Answer:
+        """As :meth:`predict`, with the seconds the model ran for this request."""
         request = _Request(inputs)
         with self._changed:
             if self._closed:
@@ -136,6 +151,7 @@ class Batcher:
             if len(batch) == 1:
                 self._answer_alone(batch[0])
                 return
+            started = time.perf_counter()
             try:
                 outputs = self._predict(np.concatenate([r.inputs for r in batch]))
             except ONE_REQUESTS_FAULT:
@@ -147,7 +163,7 @@ class Batcher:
                 for request in batch:
                     request.answer.set_exception(exc)
                 return
-            self._split(batch, outputs)
+            self._split(batch, outputs, time.perf_counter() - started)
         finally:
             self._free.release()
 
@@ -160,12 +176,15 @@ class Batcher:
             self.stats.split_after_fault += int(split)
 
     def _answer_alone(self, request: _Request) -> None:
+        started = time.perf_counter()
         try:
-            request.answer.set_result(self._predict(request.inputs))
+            outputs = self._predict(request.inputs)
         except BaseException as exc:
             request.answer.set_exception(exc)
+            return
+        request.answer.set_result(Answer(outputs, time.perf_counter() - started))
 
-    def _split(self, batch: list[_Request], outputs: np.ndarray) -> None:
+    def _split(self, batch: list[_Request], outputs: np.ndarray, model_seconds: float) -> None:
         if len(outputs) != sum(len(r.inputs) for r in batch):  # a model that does not keep rows: one at a time
             self._count(split=True)
             for request in batch:
@@ -173,5 +192,5 @@ class Batcher:
             return
         at = 0
         for request in batch:
-            request.answer.set_result(outputs[at : at + len(request.inputs)])
+            request.answer.set_result(Answer(outputs[at : at + len(request.inputs)], model_seconds))
             at += len(request.inputs)

@@ -77,12 +77,17 @@ class RequestMetrics:
         self.busy_seconds = earlier.busy_seconds
         self._latencies: deque[float] = deque(maxlen=window)
 
-    def observe(self, seconds: float, ok: bool, timed_out: bool = False) -> None:
+    def observe(self, seconds: float, ok: bool, timed_out: bool = False, model_seconds: float | None = None) -> None:
+        """One request that took ``seconds`` end to end; ``model_seconds`` of it the model ran (default: all).
+
+        ``busy_seconds`` adds up the model's seconds only: a request waiting in the queue costs a
+        serverless function nothing, so the metering does not bill it.
+        """
         with self._lock:
             self.requests += 1
             self.errors += 0 if ok else 1
             self.timeouts += 1 if timed_out else 0
-            self.busy_seconds += seconds
+            self.busy_seconds += seconds if model_seconds is None else model_seconds
             self._latencies.append(seconds * 1000.0)
             if self.persist_to is not None:
                 self._persist()

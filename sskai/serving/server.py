@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         watch_reloads(pool, control)
         batcher = Batcher(pool.predict, limits.workers, limits.max_batch_rows, limits.max_batch_wait_ms / 1000)
         app = create_app(
-            batcher.predict,
+            batcher.answer,
             spec,
             api_key_sha256,
             name=args.name,

@@ -24,6 +24,7 @@ from streamlit.testing.v1 import AppTest
 
 from flows.pipeline import pipeline_flow
 from sskai.costs.ledger import LedgerGrouping, cost_frame, ledger_rows
+from sskai.costs.money import dollars
 from sskai.examples import EXAMPLES
 from sskai.kinds import Status
 from sskai.serving.client import predict
@@ -104,10 +105,10 @@ def test_dashboard_pages_show_what_the_pipeline_did(pipeline_run) -> None:
     assert not app.exception
     frame = cost_frame(stores)
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Paid (USD)"] == f"{frame['paid_usd'].sum():.6f}"
-    assert metrics["On demand would have cost (USD)"] == f"{frame['alternative_usd'].sum():.6f}"
-    assert metrics["SageMaker would have cost (USD)"] == f"{frame['managed_usd'].dropna().sum():.6f}"
-    assert metrics["Month to date (USD)"] == f"{frame['paid_usd'].sum():.6f}"  # all of it ran this month
+    assert metrics["Paid"] == dollars(frame["paid_usd"].sum())
+    assert metrics["On demand would have cost"] == dollars(frame["alternative_usd"].sum())
+    assert metrics["SageMaker would have cost"] == dollars(frame["managed_usd"].dropna().sum())
+    assert metrics["Month to date"] == dollars(frame["paid_usd"].sum())  # all of it ran this month
     assert len(app.get("vega_lite_chart")) == 2  # cumulative cost over time, and cost by resource
     runs = app.dataframe[0].value  # the flow runs, with their state, read from the Prefect API
     assert ("pipeline", "Completed") in set(zip(runs["flow"], runs["state"], strict=True))

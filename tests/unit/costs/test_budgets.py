@@ -43,7 +43,7 @@ def test_a_crossed_budget_alerts_once_and_a_raised_budget_arms_it_again(stores) 
     assert (
         alert.status == Status.PENDING
         and alert.projected_usd > 0.01
-        and "% of the $0.010000 budget" in (alert.status_reason)
+        and "% of the $0.01 budget" in (alert.status_reason)
     )
     assert raise_alerts(stores) == []  # once per month and amount
     set_budget(stores, "tester", 0.02)

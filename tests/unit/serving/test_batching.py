@@ -104,3 +104,14 @@ def test_a_timeout_fails_the_whole_batch() -> None:
 def test_it_refuses_nonsense_settings() -> None:
     with pytest.raises(ValueError, match="at least one slot"):
         Batcher(SlowModel(), slots=0, max_batch_rows=1)
+
+
+def test_an_answer_counts_the_model_time_not_the_wait_in_the_queue() -> None:
+    """What a serverless endpoint is billed for: three one-row requests through one slot, one at a time."""
+    model = SlowModel(0.2)
+    batcher = Batcher(model, slots=1, max_batch_rows=1)
+    with ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(batcher.answer, [np.ones((1, 3), dtype=np.float32)] * 3))
+    batcher.close()
+    assert model.calls == [1, 1, 1]  # the last waited about 0.4 s behind the other two
+    assert all(0.2 <= a.model_seconds < 0.35 for a in answers), [a.model_seconds for a in answers]
