@@ -39,7 +39,6 @@ class Section:
     note: str = ""  # one line of context under the title
 
 
-
 def recommendation_sections(result: Recommendation) -> tuple[Section, ...]:
     serving, workload = result.serving, result.workload
     sections = [
