@@ -1,4 +1,8 @@
-"""Losses and optimizers chosen by name from an allow-list (never ``eval``)."""
+"""Losses and optimizers chosen by name from an allow-list (never ``eval``).
+
+The names live in :mod:`sskai.bundles.objective_names`, which a training config (and so every CLI
+command) reads without importing torch.
+"""
 
 from __future__ import annotations
 

@@ -12,7 +12,8 @@ from enum import StrEnum
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from sskai.store.metadata import CostRecord
+from sskai.kinds import ResourceKind
+from sskai.store.metadata import CostRecord, Endpoint, Model, Training
 from sskai.store.stores import Stores
 
 COLUMNS = [
@@ -88,14 +89,31 @@ def describe_saving(paid_usd: float, instead_usd: float, instead: str, request_f
     return f"{times} what {instead} would cost{why}"
 
 
+def resource_names(stores: Stores, owner: str) -> dict[str, str]:
+    """What a person calls each metered thing: "endpoint mlp", "training of mlp 1a2b3c4d" (ids alone mean nothing)."""
+    models = {m.id: m.name for m in stores.metadata.list(Model, owner=owner)}
+    names = {e.id: f"endpoint {e.name}" for e in stores.metadata.list(Endpoint, owner=owner)}
+    for training in stores.metadata.list(Training, owner=owner):
+        names[training.id] = f"training of {models.get(training.model_id, 'a deleted model')} {training.id[:8]}"
+    return names
+
+
+def _resource(record: CostRecord, names: dict[str, str]) -> str:
+    if record.resource_kind in (ResourceKind.TRAINING, ResourceKind.ENDPOINT) and record.resource_id in names:
+        return names[record.resource_id]
+    return f"{record.resource_kind} {record.resource_id[:8]}"
+
+
 def cost_frame(stores: Stores, owner: str | None = None) -> pd.DataFrame:
     """Every cost record of ``owner`` (the current owner by default), one row each."""
+    owner = owner or stores.settings.owner
+    names = resource_names(stores, owner)
     rows = [
         {
             "day": r.period_start.date(),
             "month": r.period_start.strftime("%Y-%m"),
             "kind": r.resource_kind,
-            "resource": f"{r.resource_kind} {r.resource_id[:8]}",
+            "resource": _resource(r, names),
             "pricing": r.pricing,
             "instance_type": r.instance_type,
             "region": r.region,
@@ -109,7 +127,7 @@ def cost_frame(stores: Stores, owner: str | None = None) -> pd.DataFrame:
             "period_start": r.period_start,
             "simulated": r.simulated,
         }
-        for r in stores.metadata.list(CostRecord, owner=owner or stores.settings.owner)
+        for r in stores.metadata.list(CostRecord, owner=owner)
     ]
     return pd.DataFrame(rows, columns=COLUMNS)
 

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sskai.bundles.objectives import LOSSES, OPTIMIZERS
+from sskai.bundles.objective_names import LOSS_NAMES, OPTIMIZER_NAMES
 from sskai.spot.policies import SpotPolicy
 
 # The registered spot policies, by name (``sskai.spot.policies``).
@@ -23,8 +23,8 @@ class TrainingConfig(BaseModel):
     epochs: int = Field(3, ge=1, le=10_000, description="Passes over the training split.")
     batch_size: int = Field(32, ge=1, le=65_536, description="Samples per step on each worker.")
     learning_rate: float = Field(1e-3, gt=0, le=10, description="Optimizer step size.")
-    optimizer: Literal[tuple(OPTIMIZERS)] = Field("adam", description="Optimizer, by name.")  # type: ignore[valid-type]
-    loss: Literal[tuple(LOSSES)] | None = Field(  # type: ignore[valid-type]
+    optimizer: Literal[OPTIMIZER_NAMES] = Field("adam", description="Optimizer, by name.")  # type: ignore[valid-type]
+    loss: Literal[LOSS_NAMES] | None = Field(  # type: ignore[valid-type]
         None, description="Loss, by name; default: the model's task's (mse or cross_entropy)."
     )
     validation_fraction: float = Field(0.1, ge=0.0, lt=0.9, description="Share held out, by a seeded split.")

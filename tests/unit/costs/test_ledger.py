@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from sskai.costs.ledger import LedgerGrouping, cost_frame, cumulative_costs, describe_saving, ledger_rows
-from sskai.kinds import ResourceKind
-from sskai.store.metadata import utcnow
+from sskai.kinds import ResourceKind, ServingKind
+from sskai.store.metadata import Dataset, Endpoint, Model, Training, utcnow
 from tests.builders import g4dn_cost
 
 
@@ -38,6 +38,22 @@ def test_costs_roll_up_per_resource(stores) -> None:
     rows = {row.group: row for row in ledger_rows(cost_frame(stores), LedgerGrouping.RESOURCE)}
     assert set(rows) == {"training aaaaaaaa", "training bbbbbbbb"}
     assert rows["training aaaaaaaa"].paid_usd == pytest.approx(15 * rows["training bbbbbbbb"].paid_usd)
+
+
+def test_ledger_rows_name_what_was_metered(stores) -> None:
+    """A person reads "endpoint mlp", not "endpoint 3f2a9c1e"."""
+    owner, now = stores.settings.owner, utcnow()
+    bundle = {"owner": owner, "version": 1, "content_sha256": "0" * 64, "artifact_key": "k", "size_bytes": 1}
+    model = stores.metadata.add(Model(name="mlp", **bundle))
+    dataset = stores.metadata.add(Dataset(name="toy", **bundle))
+    training = stores.metadata.add(Training(owner=owner, model_id=model.id, dataset_id=dataset.id))
+    served = {"kind": ServingKind.SPOT, "runtime": "local", "api_key_sha256": "0"}
+    endpoint = stores.metadata.add(Endpoint(owner=owner, name="mlp-live", model_id=model.id, **served))
+    g4dn_cost(stores, training.id, 60, now)
+    g4dn_cost(stores, endpoint.id, 60, now, ResourceKind.ENDPOINT)
+    g4dn_cost(stores, "cccccccc-gone", 60, now, ResourceKind.ENDPOINT)  # no record left: its short id
+    groups = {row.group for row in ledger_rows(cost_frame(stores), LedgerGrouping.RESOURCE)}
+    assert groups == {f"training of mlp {training.id[:8]}", "endpoint mlp-live", "endpoint cccccccc"}
 
 
 def test_the_cumulative_chart_reads_for_one_run_and_for_a_month(stores) -> None:
