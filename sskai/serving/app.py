@@ -13,15 +13,16 @@ from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response, Security
 from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from sskai.bundles.spec import ModelSpec
 from sskai.errors import BundleError
 from sskai.serving.auth import authorized as key_holder
 from sskai.serving.batching import Answer, BatchStats
-from sskai.serving.codec import OutputNotEncodable, decode_inputs, encode_outputs, error_body
+from sskai.serving.codec import JSON, NPY, SAFETENSORS, OutputNotEncodable, decode_inputs, encode_outputs, error_body
 from sskai.serving.pool import InferenceTimeout, ModelFault, NoWorkerFree
 from sskai.serving.requests import RequestMetrics, check_request
 from sskai.units import MiB
@@ -44,6 +45,35 @@ async def read_body(request: Request, limit: int) -> bytes:
         if len(body) > limit:
             raise BodyTooLarge
     return bytes(body)
+
+
+# Declared so /openapi.json documents how to present the key; the check itself is ``authorized`` (one hmac
+# compare for the app and the Lambda handler), so these never refuse on their own.
+BEARER = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
+API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, description="the endpoint's API key")
+
+
+def request_body_description(spec: ModelSpec) -> dict:
+    """The predict body in OpenAPI terms: a batch of samples shaped as the model's input, in three encodings."""
+    sample: dict = {"type": "number"}
+    for size in reversed(spec.input_shape):
+        sample = {"type": "array", "items": sample, "minItems": size, "maxItems": size}
+    shape = ", ".join(str(size) for size in spec.input_shape)
+    return {
+        "required": True,
+        "description": f"a batch of samples, each shaped [{shape}] ({spec.input_dtype}): [batch, {shape}] in all",
+        "content": {
+            JSON: {
+                "schema": {
+                    "type": "object",
+                    "required": ["inputs"],
+                    "properties": {"inputs": {"type": "array", "items": sample}},
+                }
+            },
+            NPY: {"schema": {"type": "string", "format": "binary", "description": "a plain .npy array (no pickle)"}},
+            SAFETENSORS: {"schema": {"type": "string", "format": "binary", "description": "a tensor named 'inputs'"}},
+        },
+    }
 
 
 def create_app(
@@ -94,7 +124,12 @@ def create_app(
         metrics.observe(seconds, ok=False, timed_out=status == 504, model_seconds=0.0 if status == 503 else seconds)
         return JSONResponse(error_body(message), status_code=status)
 
-    @app.post("/v1/predict")
+    @app.post(
+        "/v1/predict",
+        dependencies=[Security(BEARER), Security(API_KEY_HEADER)],
+        openapi_extra={"requestBody": request_body_description(spec)},
+        summary=f"run {name} on a batch of inputs",
+    )
     async def predict(request: Request) -> Response:
         if not authorized(request):
             return JSONResponse(error_body("missing or wrong API key"), status_code=401)
