@@ -1,7 +1,8 @@
 """Which process is doing a job, recorded so that another process can tell later whether it still is.
 
 A pid alone is not enough: pids are reused. On Linux the process's start time (``/proc/PID/stat``,
-field 22) pins it down; elsewhere the pid is all there is.
+field 22, in clock ticks as records have always stored it) pins it down; elsewhere the pid is all
+there is. Everything else about processes goes through psutil, and every wait through :func:`poll`.
 """
 
 from __future__ import annotations
@@ -11,11 +12,37 @@ import os
 import signal
 import socket
 import subprocess
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import psutil
+from tenacity import RetryError, Retrying, retry_if_exception_type, retry_if_result, stop_after_delay, wait_fixed
+
+T = TypeVar("T")
+
+
+def poll(
+    probe: Callable[[], T | None],
+    timeout_seconds: float,
+    interval_seconds: float = 0.2,
+    not_yet: tuple[type[BaseException], ...] = (),
+) -> T | None:
+    """``probe``'s first answer that is not None, asked every ``interval_seconds``; None once ``timeout_seconds`` pass.
+
+    An exception in ``not_yet`` (a refused connection while a server starts) means "ask again";
+    any other ends the wait at once (a process that exited will never answer).
+    """
+    retrying = Retrying(
+        stop=stop_after_delay(timeout_seconds),
+        wait=wait_fixed(interval_seconds),
+        retry=retry_if_result(lambda answer: answer is None) | retry_if_exception_type(not_yet),
+    )
+    try:
+        return retrying(probe)
+    except RetryError:
+        return None
 
 
 def is_alive(pid: int | None) -> bool:
@@ -34,8 +61,8 @@ def is_alive(pid: int | None) -> bool:
 def is_zombie(pid: int) -> bool:
     """Ended, and waiting for its parent to collect it."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].startswith("Z")
-    except (OSError, IndexError):
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
         return False
 
 
@@ -44,16 +71,14 @@ def wait_gone(pid: int, timeout_seconds: float) -> bool:
 
     True if it ended within ``timeout_seconds``.
     """
-    deadline = time.monotonic() + timeout_seconds
-    while time.monotonic() < deadline:
+
+    def ended() -> bool | None:
         try:
-            if os.waitpid(pid, os.WNOHANG)[0]:
-                return True
+            return True if os.waitpid(pid, os.WNOHANG)[0] else None
         except ChildProcessError:
-            if not is_alive(pid):
-                return True
-        time.sleep(0.1)
-    return False
+            return None if is_alive(pid) else True
+
+    return poll(ended, timeout_seconds, interval_seconds=0.1) is not None
 
 
 def log_tail(path: Path, lines: int = 8) -> str:
@@ -154,28 +179,25 @@ def _ended(process: psutil.Process) -> bool:
 def processes_in(folder: Path) -> list[int]:
     """Pids of the processes whose current folder is ``folder`` or under it (not this process)."""
     found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+    for process in psutil.process_iter():
+        if process.pid == os.getpid():
             continue
         try:
-            cwd = Path(os.readlink(entry / "cwd"))
-        except OSError:
+            cwd = Path(process.cwd())
+        except (psutil.Error, OSError):
             continue
         if cwd == folder or folder in cwd.parents:
-            found.append(int(entry.name))
+            found.append(process.pid)
     return found
 
 
 def session_members(session_id: int) -> list[int]:
-    """Pids of the processes in session ``session_id`` (``/proc/PID/stat`` field 6)."""
+    """Pids of the processes in session ``session_id``, other than its leader."""
     members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for pid in psutil.pids():
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
+            if pid != session_id and os.getsid(pid) == session_id:
+                members.append(pid)
+        except OSError:  # gone meanwhile
             continue
-        if int(fields[3]) == session_id and int(entry.name) != session_id:
-            members.append(int(entry.name))
     return members

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import ray
@@ -27,7 +26,7 @@ from sskai.clusters.nodes import (
 )
 from sskai.errors import ConfigError
 from sskai.ownership.scratch import make_owned, reap_scratch
-from sskai.processes import kill_session
+from sskai.processes import kill_session, poll
 from sskai.settings import Settings
 from sskai.store.metadata import utcnow
 
@@ -103,19 +102,23 @@ class LocalRayCluster(Cluster, name="local", default=True):
     def _await_node(self, slot: str) -> NodeRun:
         """Wait for a node of ``slot`` that this cluster has not seen yet to join, and record it."""
         known = {run.node_id for run in self.node_runs}
-        deadline = time.monotonic() + NODE_JOIN_SECONDS
-        while time.monotonic() < deadline:
+
+        def joined() -> str | None:
             for node in ray.nodes():
                 labels = node.get("Labels") or {}
                 if node.get("Alive") and labels.get(f"{LABEL_PREFIX}/slot") == slot and node["NodeID"] not in known:
-                    run = NodeRun(self.spec_of(slot), node["NodeID"], utcnow())
-                    self.node_runs.append(run)
-                    self._tell(NodeChange.UP, run)
-                    return run
+                    return node["NodeID"]
             process = self._processes.get(slot)
             if process is not None and process.poll() is not None:
                 raise ConfigError(f"Ray node {slot} exited with {process.returncode}; see {self.scratch}/{slot}.log")
-            time.sleep(0.2)
+            return None
+
+        node_id = poll(joined, NODE_JOIN_SECONDS)
+        if node_id is not None:
+            run = NodeRun(self.spec_of(slot), node_id, utcnow())
+            self.node_runs.append(run)
+            self._tell(NodeChange.UP, run)
+            return run
         raise ConfigError(f"Ray node {slot} did not join within {NODE_JOIN_SECONDS:.0f} s")
 
     def _assume_plan_nodes(self) -> None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
 from sskai.errors import ConfigError
+from sskai.processes import poll
 from sskai.sandbox import SandboxPolicy, start_sandboxed
 from sskai.settings import Settings
 
@@ -126,14 +126,13 @@ def start_node(
 
 
 def wait_for_port(port: int, timeout_seconds: float) -> None:
-    deadline = time.monotonic() + timeout_seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise ConfigError(f"the local Ray head did not open port {port} within {timeout_seconds:.0f} s")
+
+    def connected() -> bool:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        return True
+
+    if not poll(connected, timeout_seconds, interval_seconds=0.1, not_yet=(OSError,)):
+        raise ConfigError(f"the local Ray head did not open port {port} within {timeout_seconds:.0f} s")
 
 
 SCRATCH_PREFIX = "sskai-ray-"

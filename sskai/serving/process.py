@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sskai.bundles.spec import ModelSpec
 from sskai.errors import EndpointError
-from sskai.processes import kill_session, log_tail, wait_gone
+from sskai.processes import kill_session, log_tail, poll, wait_gone
 from sskai.settings import SandboxLimits, Settings
 
 START_TIMEOUT_SECONDS = 60.0
@@ -109,16 +108,14 @@ def start_endpoint(
 
 def wait_answering(proc: subprocess.Popen[bytes], url: str, log_path: Path, what: str) -> None:
     """Until ``url/health`` answers 200; ends the process and raises EndpointError, with its log, if it never does."""
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
+
+    def answered() -> bool | None:
         if proc.poll() is not None:
             raise EndpointError(f"{what} exited with code {proc.returncode} while starting: {log_tail(log_path)}")
-        try:
-            if httpx.get(f"{url}/health", timeout=1.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
+        return True if httpx.get(f"{url}/health", timeout=1.0).status_code == 200 else None
+
+    if poll(answered, START_TIMEOUT_SECONDS, not_yet=(httpx.HTTPError,)):
+        return
     stop_endpoint(proc.pid)
     raise EndpointError(f"{what} did not answer /health within {START_TIMEOUT_SECONDS:.0f} s: {log_tail(log_path)}")
 
@@ -147,13 +144,10 @@ def reload_endpoint(pid: int, control: Path, weights: Path, timeout_seconds: flo
     (control / RELOAD_DONE).unlink(missing_ok=True)
     (control / RELOAD_REQUEST).write_text(json.dumps({"weights": str(weights)}))
     os.kill(pid, signal.SIGHUP)
-    deadline = time.monotonic() + timeout_seconds
-    while time.monotonic() < deadline:
-        try:
-            outcome = json.loads((control / RELOAD_DONE).read_text())
-        except (OSError, ValueError):
-            time.sleep(0.2)
-            continue
+    outcome = poll(
+        lambda: json.loads((control / RELOAD_DONE).read_text()), timeout_seconds, not_yet=(OSError, ValueError)
+    )
+    if outcome is not None:
         if not outcome.get("ok"):
             raise EndpointError(f"the endpoint kept its old weights: {outcome.get('error')}")
         return
