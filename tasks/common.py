@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import Any
 
@@ -12,9 +13,12 @@ from sskai.store.stores import Stores, open_stores
 
 @cache
 def _from_block(name: str, base: Settings) -> Settings:
+    """The block's settings; its AWS credentials become this process's AWS environment (read once)."""
     from blocks.settings import SskaiSettings
 
-    return SskaiSettings.load(name).applied_to(base)
+    block = SskaiSettings.load(name)
+    os.environ.update(block.aws_environment())
+    return block.applied_to(base)
 
 
 def settings() -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import pytest
 import yaml
@@ -12,6 +13,7 @@ from blocks.settings import register_settings
 from deployments.catalog import MONITOR_CRON, PRICING_REFRESH_CRON, RETRAIN_CRON, all_deployments
 from deployments.kubernetes_pool import ensure_pool, job_template, render_job
 from sskai.plans import Workload
+from sskai.settings import AWS_VARIABLES
 from sskai.training.config import SPOT_POLICIES, TrainingConfig
 from tasks import common
 from tasks.budgets import BUDGET_CROSSED
@@ -86,6 +88,35 @@ def test_a_worker_takes_its_stores_from_the_named_settings_block(home, tmp_path,
     assert settings.owner == "tester" and settings.home == home.resolve()  # the rest still comes from here
     shared.mkdir()
     assert common.stores().metadata.url == database_url
+
+
+def test_a_worker_takes_its_artifact_bucket_and_aws_credentials_from_prefect_aws_blocks(
+    home, tmp_path, moto_server, monkeypatch
+) -> None:
+    """At scale: the artifact store is an S3Bucket block, and its AwsCredentials are all the AWS access a worker has."""
+    from prefect_aws import AwsCredentials, S3Bucket
+    from prefect_aws.credentials import AwsClientParameters
+
+    for name in AWS_VARIABLES | {"AWS_PROFILE"}:
+        monkeypatch.delenv(name, raising=False)
+    credentials = AwsCredentials(
+        aws_access_key_id="team-key",
+        aws_secret_access_key="team-secret",
+        region_name="eu-west-1",
+        aws_client_parameters=AwsClientParameters(endpoint_url=moto_server),
+    )
+    bucket = S3Bucket(bucket_name="team-artifacts", bucket_folder="sskai", credentials=credentials)
+    register_settings(f"sqlite:///{tmp_path / 'team.db'}", name="team-s3", artifact_bucket=bucket)
+    monkeypatch.setenv("SSKAI_SETTINGS_BLOCK", "team-s3")
+    common._from_block.cache_clear()
+    settings = common.settings()
+    assert (settings.artifact_url, settings.aws_region) == ("s3://team-artifacts/sskai", "eu-west-1")
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "team-key"  # for boto3 here, pyarrow and the Ray nodes it starts
+    assert settings.ray_node_environment()["AWS_SECRET_ACCESS_KEY"] == "team-secret"
+    s3 = credentials.get_boto3_session().client("s3", endpoint_url=moto_server)
+    s3.create_bucket(Bucket="team-artifacts", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    common.stores().artifacts.put_bytes("hello.txt", b"from the block")
+    assert s3.get_object(Bucket="team-artifacts", Key="sskai/hello.txt")["Body"].read() == b"from the block"
 
 
 def test_the_kubernetes_pool_renders_a_job_its_schema_accepts() -> None:
