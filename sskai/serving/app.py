@@ -10,12 +10,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict
-from pathlib import Path
 
 import numpy as np
 from fastapi import FastAPI, Request, Response, Security
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader, HTTPBearer
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 
 from sskai.bundles.spec import ModelSpec
@@ -81,15 +81,14 @@ def create_app(
     spec: ModelSpec,
     api_key_sha256: str,
     name: str = "endpoint",
-    metrics_file: Path | None = None,
     batching: BatchStats | None = None,
 ) -> FastAPI:
     """``answer`` runs the model on a checked batch (the batcher's ``answer``); it may block.
 
-    ``metrics_file`` keeps the request counters across restarts of the endpoint (see RequestMetrics).
+    The request counters outlive the process where it is started with a metrics folder (see RequestMetrics).
     """
     app = FastAPI(title=f"sskai endpoint {name}", docs_url=None, redoc_url=None, openapi_url=None)
-    metrics = RequestMetrics(persist_to=metrics_file)
+    metrics = RequestMetrics()
 
     def authorized(request: Request) -> bool:
         return key_holder(request.headers, api_key_sha256)
@@ -111,12 +110,18 @@ def create_app(
         }
 
     @app.get("/metrics")
-    def read_metrics() -> dict:
-        """Counts and latencies only (no request data), open like /health so monitors need no key."""
+    def read_metrics(request: Request) -> Response:
+        """Counts and latencies only (no request data), open like /health so monitors need no key.
+
+        JSON, or the Prometheus text format to a scraper (which asks for text/plain or OpenMetrics).
+        """
+        accept = request.headers.get("accept", "")
+        if "text/plain" in accept or "openmetrics" in accept:
+            return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
         found = metrics.snapshot().model_dump()
         if batching is not None:
             found["batching"] = {**asdict(batching), "mean_batch": batching.mean_batch}
-        return found
+        return JSONResponse(found)
 
     def failed(message: str, status: int, started: float) -> Response:
         # 503: no worker took it, so the model never ran (a throttled invocation is not billed either)

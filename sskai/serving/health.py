@@ -14,11 +14,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from sskai.kinds import LogLevel, ResourceKind, Status
-from sskai.serving.process import METRICS_FILE
+from sskai.serving.process import METRICS_DIR
 from sskai.serving.requests import RequestCounters, read_counters
 from sskai.serving.targets import target_of
 from sskai.store.metadata import Endpoint
 from sskai.store.stores import Stores
+
+LEGACY_METRICS_FILE = "metrics.json"  # what an endpoint started by sskai before Prometheus metrics left
 
 
 @dataclass(frozen=True)
@@ -30,8 +32,11 @@ class EndpointHealth:
 
 def kept_counters(stores: Stores, endpoint: Endpoint) -> RequestCounters | None:
     """The counters a dead local endpoint left behind, so that the requests it served still reach the ledger."""
-    path = stores.settings.endpoints_dir / endpoint.id / METRICS_FILE
-    return read_counters(path) if path.exists() else None
+    folder = stores.settings.endpoints_dir / endpoint.id
+    for kept in (folder / METRICS_DIR, folder / LEGACY_METRICS_FILE):
+        if kept.exists():
+            return read_counters(kept)
+    return None
 
 
 def check_health(stores: Stores, endpoint: Endpoint) -> EndpointHealth:

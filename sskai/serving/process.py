@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sskai.bundles.spec import ModelSpec
 from sskai.errors import EndpointError
 from sskai.processes import kill_session, log_tail, poll, wait_gone
+from sskai.serving.requests import MULTIPROCESS_VARIABLE
 from sskai.settings import SandboxLimits, Settings
 
 START_TIMEOUT_SECONDS = 60.0
@@ -94,10 +95,17 @@ def start_endpoint(
     ]
     if weights is not None:
         command += ["--weights", str(weights)]
-    log_path.parent.mkdir(parents=True, exist_ok=True)
+    metrics = log_path.parent / METRICS_DIR
+    metrics.mkdir(parents=True, exist_ok=True)
+    environment = {**os.environ, MULTIPROCESS_VARIABLE: str(metrics)}
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.PIPE, start_new_session=True
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.PIPE,
+            start_new_session=True,
+            env=environment,
         )
     proc.stdin.write(api_key_sha256.encode() + b"\n")
     proc.stdin.close()
@@ -134,7 +142,7 @@ def stop_endpoint(pid: int, timeout_seconds: float = 10.0) -> None:
         kill_session(pid)
 
 
-METRICS_FILE = "metrics.json"  # the request counters, in the endpoint's folder; they outlive its process
+METRICS_DIR = "metrics"  # the request counters, in the endpoint's folder; they outlive its process
 RELOAD_TIMEOUT_SECONDS = 120.0
 RELOAD_REQUEST, RELOAD_DONE = "reload.json", "reloaded.json"  # in the endpoint's folder, beside its log
 

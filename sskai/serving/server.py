@@ -22,7 +22,7 @@ from sskai.errors import EndpointError
 from sskai.serving.app import create_app
 from sskai.serving.batching import Batcher
 from sskai.serving.pool import InferencePool, PoolConfig
-from sskai.serving.process import METRICS_FILE, RELOAD_DONE, RELOAD_REQUEST, EndpointLimits
+from sskai.serving.process import RELOAD_DONE, RELOAD_REQUEST, EndpointLimits
 
 
 def watch_reloads(pool: InferencePool, control: Path) -> None:
@@ -77,7 +77,6 @@ def main(argv: list[str] | None = None) -> int:
             spec,
             api_key_sha256,
             name=args.name,
-            metrics_file=control / METRICS_FILE,
             batching=batcher.stats,
         )
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=5)

@@ -53,3 +53,11 @@ def test_queued_requests_are_not_billed_for_their_wait(client) -> None:
     counters = client.get("/metrics").json()
     assert counters["requests"] == 3
     assert 0.6 <= counters["busy_seconds"] < 0.9, counters  # the waits would have made it about 1.2 s
+
+
+def test_metrics_are_json_for_people_and_prometheus_text_for_a_scraper(client) -> None:
+    client.post("/v1/predict", json={"inputs": np.ones((1, 2, 3)).tolist()}, headers={"x-api-key": KEY})
+    assert client.get("/metrics").json()["requests"] == 1
+    scraped = client.get("/metrics", headers={"accept": "application/openmetrics-text;version=1.0.0,text/plain;q=0.5"})
+    assert scraped.headers["content-type"].startswith("text/plain")
+    assert 'sskai_requests_total{outcome="ok"} 1.0' in scraped.text
