@@ -20,14 +20,14 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import httpx
 
 from deployments.register import PROCESS_POOL, REPO
-from sskai.processes import ProcessIdentity, kill_session, log_tail, wait_gone
+from sskai.processes import ProcessIdentity, kill_session, log_tail, poll, wait_gone
 from sskai.settings import Settings
 
 START_TIMEOUT_SECONDS = 120.0
@@ -45,6 +45,17 @@ class Service:
 
     def running(self) -> bool:
         return ProcessIdentity(self.host, self.pid, self.start_ticks).is_running()
+
+
+@dataclass(frozen=True)
+class Launch:
+    """A service's process, started and not yet known to be ready."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    url: str
+    log_path: Path
+    ready: Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -91,23 +102,30 @@ class LocalPlatform:
     # ---- up and down ----
 
     def up(self) -> dict[str, Service]:
-        """Start what is not running (in order: server, work pool and deployments, worker, dashboard)."""
+        """Start what is not running: the server first, then the rest at once while the deployments register."""
         services = self.services()
         if all(services.get(name) and services[name].running() for name in SERVICES):
             return services  # all up: a second `sskai up` starts (and re-registers) nothing
         server = services.get("prefect-server")
         if server is None or not server.running():
-            server = self._start_server()
+            server = self._await(self._start_server())
             services["prefect-server"] = server
             self._save(services)
         api = f"{server.url}/api"
-        self._register(api)
         starts = (("worker", self._start_worker), ("dashboard", self._start_dashboard), ("supervisor", self._supervise))
-        for name, start in starts:
-            service = services.get(name)
-            if service is None or not service.running():
-                services[name] = start(api)
+        starting: list[Launch] = []
+        try:
+            for name, start in starts:
+                if services.get(name) is None or not services[name].running():
+                    starting.append(start(api))
+            self._register(api)  # the worker, the dashboard and the supervisor start meanwhile
+            for launch in starting:
+                services[launch.name] = self._await(launch)
                 self._save(services)
+        finally:
+            for launch in starting:
+                if launch.name not in services or services[launch.name].pid != launch.process.pid:
+                    kill_session(launch.process)  # one that failed to start, or was never waited for
         return services
 
     def down(self) -> list[str]:
@@ -156,7 +174,7 @@ class LocalPlatform:
             environment.pop("PREFECT_API_URL", None)
         return environment
 
-    def _spawn(self, name: str, command: list[str], url: str, api: str | None, ready: Callable[[], bool]) -> Service:
+    def _spawn(self, name: str, command: list[str], url: str, api: str | None, ready: Callable[[], bool]) -> Launch:
         self.folder.mkdir(parents=True, exist_ok=True)
         log_path = self.folder / f"{name}.log"
         with open(log_path, "ab") as log:
@@ -169,18 +187,29 @@ class LocalPlatform:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise PlatformError(f"{name} exited with {process.returncode} while starting: {log_tail(log_path)}")
-            if ready():
-                identity = ProcessIdentity.of(process.pid)
-                return Service(name, process.pid, identity.start_ticks, identity.host, url, str(log_path))
-            time.sleep(0.5)
-        kill_session(process)
-        raise PlatformError(f"{name} did not come up within {START_TIMEOUT_SECONDS:.0f} s: {log_tail(log_path)}")
+        return Launch(name, process, url, log_path, ready)
 
-    def _start_server(self) -> Service:
+    def _await(self, launch: Launch) -> Service:
+        """The service, once it is ready; PlatformError with its log if it exits or never gets there."""
+
+        def started() -> bool | None:
+            if launch.process.poll() is not None:
+                raise PlatformError(
+                    f"{launch.name} exited with {launch.process.returncode} while starting: {log_tail(launch.log_path)}"
+                )
+            return True if launch.ready() else None
+
+        if not poll(started, START_TIMEOUT_SECONDS, interval_seconds=0.5):
+            kill_session(launch.process)
+            raise PlatformError(
+                f"{launch.name} did not come up within {START_TIMEOUT_SECONDS:.0f} s: {log_tail(launch.log_path)}"
+            )
+        identity = ProcessIdentity.of(launch.process.pid)
+        return Service(
+            launch.name, launch.process.pid, identity.start_ticks, identity.host, launch.url, str(launch.log_path)
+        )
+
+    def _start_server(self) -> Launch:
         port = self.ports.prefect
         _check_free(port, "the Prefect server")
         url = f"http://127.0.0.1:{port}"
@@ -199,11 +228,11 @@ class LocalPlatform:
         if done.returncode != 0:
             raise PlatformError(f"registering the deployments failed: {done.stderr.strip()[-1500:]}")
 
-    def _start_worker(self, api: str) -> Service:
+    def _start_worker(self, api: str) -> Launch:
         command = [sys.executable, "-m", "prefect", "worker", "start", "--pool", PROCESS_POOL, "--type", "process"]
         return self._spawn("worker", command, f"{api}/work_pools/{PROCESS_POOL}", api, lambda: _worker_online(api))
 
-    def _start_dashboard(self, api: str) -> Service:
+    def _start_dashboard(self, api: str) -> Launch:
         port = self.ports.dashboard
         _check_free(port, "the dashboard")
         url = f"http://127.0.0.1:{port}"
@@ -212,7 +241,7 @@ class LocalPlatform:
         command += ["--browser.gatherUsageStats", "false"]
         return self._spawn("dashboard", command, url, api, lambda: _answers(f"{url}/_stcore/health"))
 
-    def _supervise(self, api: str) -> Service:
+    def _supervise(self, api: str) -> Launch:
         log_path = self.folder / "supervisor.log"
         command = [sys.executable, "-m", "sskai.serving.supervisor", "--interval", "1"]
         return self._spawn("supervisor", command, str(log_path), api, lambda: "supervising" in log_tail(log_path))

@@ -80,3 +80,12 @@ class ServingKind(StrEnum):
 
     SERVERLESS = "serverless"
     SPOT = "spot"
+
+
+class LedgerGrouping(StrEnum):
+    """How the cost ledger rolls its records up."""
+
+    DAY = "day"
+    MONTH = "month"
+    KIND = "kind"
+    RESOURCE = "resource"  # one line per training or endpoint

@@ -9,17 +9,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sskai.catalog.catalog import Catalog
-from sskai.costs.ledger import LedgerGrouping, LedgerRow
 from sskai.costs.money import dollars
-from sskai.plans import Recommendation
-from sskai.profiling.metrics import ProfileMetrics
+from sskai.kinds import LedgerGrouping
 from sskai.risk.calibration import hold_out_each_zone
 from sskai.risk.model import advisor_rate_per_hour
 from sskai.risk.shipped import buckets_of, shipped_risk_model, v100_observations
-from sskai.store.metadata import Dataset, Endpoint, Model, Training
-from sskai.training.summary import TrainingSummary
+
+if TYPE_CHECKING:  # what the sections are built from; a CLI listing models needs none of their modules (pandas, Ray)
+    from sskai.catalog.catalog import Catalog
+    from sskai.costs.ledger import LedgerRow
+    from sskai.plans import Recommendation
+    from sskai.profiling.metrics import ProfileMetrics
+    from sskai.store.metadata import Dataset, Endpoint, Model, Training
+    from sskai.training.summary import TrainingSummary
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict
 
 from sskai.catalog.versions import current_catalog
 from sskai.costs.endpoint_metering import EndpointReading, meter_endpoints
-from sskai.costs.ledger import LedgerGrouping, LedgerRow, cost_frame, ledger_rows
+from sskai.costs.ledger import LedgerRow, cost_frame, ledger_rows
+from sskai.kinds import LedgerGrouping
 from sskai.ownership.reaper import Reaped, reap_abandoned
 from sskai.reports import ledger_section, to_markdown
 from tasks.common import stores

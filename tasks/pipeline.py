@@ -10,8 +10,9 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from pydantic import BaseModel, ConfigDict
 
-from sskai.costs.ledger import LedgerGrouping, LedgerRow
+from sskai.costs.ledger import LedgerRow
 from sskai.examples import EXAMPLES, build_example
+from sskai.kinds import LedgerGrouping
 from sskai.reports import Section, ledger_section, to_markdown
 from sskai.serving.client import predict
 from sskai.serving.service import DeployResult

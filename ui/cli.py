@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import typer
@@ -22,12 +22,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sskai.costs.ledger import LedgerGrouping, LedgerRow
+from sskai.kinds import LedgerGrouping
 from sskai.localcloud.simulation import TRACES, SpotSimulation
 from sskai.plans import Workload
 from sskai.training.config import TrainingConfig
 from ui.options import options_from, validation_reason
 from ui.render import print_sections
+
+if TYPE_CHECKING:
+    from sskai.costs.ledger import LedgerRow
 
 app = typer.Typer(help="sskai: train and serve models on the cheapest compute that fits.", no_args_is_help=True)
 upload_app = typer.Typer(help="Store a model or dataset zip.", no_args_is_help=True)

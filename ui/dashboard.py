@@ -17,10 +17,10 @@ import streamlit as st
 from sskai.bundles.spec import dataset_spec, model_spec
 from sskai.catalog.versions import current_catalog
 from sskai.costs.budgets import describe_alert, projection
-from sskai.costs.ledger import LedgerGrouping, cost_frame, cumulative_costs, ledger_rows
+from sskai.costs.ledger import cost_frame, cumulative_costs, ledger_rows
 from sskai.costs.money import dollars
 from sskai.errors import NotFound, StoredRecordInvalid
-from sskai.kinds import LogLevel, Status
+from sskai.kinds import LedgerGrouping, LogLevel, Status
 from sskai.plans import Recommendation
 from sskai.profiling.metrics import ProfileMetrics
 from sskai.reports import (

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sskai.reports import Section
+if TYPE_CHECKING:  # the sections' module pulls in training and costs: a command that prints none needs neither
+    from sskai.reports import Section
 
 
 def print_sections(console: Console, sections: Iterable[Section]) -> None:

@@ -168,11 +168,12 @@ class Cluster(Registered, ABC):
 
 
 # Clusters that live above this package (they use the spot policy's types), imported when named.
-PLUGGED_IN = {"kuberay": "sskai.kuberay.cluster"}
+PLUGGED_IN = {"local": "sskai.clusters.local", "kuberay": "sskai.kuberay.cluster"}
 
 
 def open_cluster(settings: Settings, plan: ClusterPlan) -> Cluster:
     """The cluster the settings name (``local`` unless ``SSKAI_CLUSTER`` says otherwise) for ``plan``."""
-    if settings.cluster in PLUGGED_IN:
-        importlib.import_module(PLUGGED_IN[settings.cluster])  # registers it
+    # Importing registers an implementation; an unknown name imports them all, so the refusal lists them.
+    for module in [PLUGGED_IN[settings.cluster]] if settings.cluster in PLUGGED_IN else PLUGGED_IN.values():
+        importlib.import_module(module)
     return Cluster.registry.get(settings.cluster)(settings, plan)

@@ -7,12 +7,10 @@ at this load" — never a four-digit negative percentage.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from sskai.kinds import ResourceKind
+from sskai.kinds import LedgerGrouping, ResourceKind
 from sskai.store.metadata import CostRecord, Endpoint, Model, Training
 from sskai.store.stores import Stores
 
@@ -36,13 +34,6 @@ COLUMNS = [
 ]
 # Above this share of the bill, the per-request fee is what makes serverless dearer than its alternative.
 REQUEST_FEE_DOMINATES = 0.5
-
-
-class LedgerGrouping(StrEnum):
-    DAY = "day"
-    MONTH = "month"
-    KIND = "kind"
-    RESOURCE = "resource"  # one line per training or endpoint
 
 
 class LedgerRow(BaseModel):

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from sskai.clusters.base import Cluster
+from sskai.clusters.local import LocalRayCluster  # noqa: F401 - registers the local cluster, checked here
 from tests.helpers import ROOT
 
 

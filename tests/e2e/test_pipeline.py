@@ -23,10 +23,10 @@ from prefect.client.schemas.sorting import FlowRunSort
 from streamlit.testing.v1 import AppTest
 
 from flows.pipeline import pipeline_flow
-from sskai.costs.ledger import LedgerGrouping, cost_frame, ledger_rows
+from sskai.costs.ledger import cost_frame, ledger_rows
 from sskai.costs.money import dollars
 from sskai.examples import EXAMPLES
-from sskai.kinds import Status
+from sskai.kinds import LedgerGrouping, Status
 from sskai.serving.client import predict
 from sskai.serving.process import free_port
 from sskai.store.metadata import Endpoint, LogEntry, Profile, RecommendationRecord, Training

@@ -6,7 +6,8 @@ import io
 
 from rich.console import Console
 
-from sskai.costs.ledger import LedgerGrouping, LedgerRow
+from sskai.costs.ledger import LedgerRow
+from sskai.kinds import LedgerGrouping
 from sskai.reports import ledger_section, recommendation_sections, to_markdown
 from tests.builders import SMALL
 from ui.render import print_sections

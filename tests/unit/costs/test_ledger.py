@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from sskai.costs.ledger import LedgerGrouping, cost_frame, cumulative_costs, describe_saving, ledger_rows
-from sskai.kinds import ResourceKind, ServingKind
+from sskai.costs.ledger import cost_frame, cumulative_costs, describe_saving, ledger_rows
+from sskai.kinds import LedgerGrouping, ResourceKind, ServingKind
 from sskai.store.metadata import Dataset, Endpoint, Model, Training, utcnow
 from tests.builders import g4dn_cost
 

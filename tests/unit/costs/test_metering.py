@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 
 from sskai.catalog import load_catalog
-from sskai.costs.ledger import LedgerGrouping, cost_frame, ledger_rows
+from sskai.costs.ledger import cost_frame, ledger_rows
 from sskai.costs.metering import SAGEMAKER_SERVERLESS, record_serverless_cost
+from sskai.kinds import LedgerGrouping
 from sskai.store.metadata import utcnow
 from tests.builders import g4dn_cost
 
