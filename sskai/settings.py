@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,11 @@ def _current_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry in some containers
         return "local"
+
+
+def environment_with(extra: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment and ``extra``: for a child of ours (never user code) that must see both."""
+    return {**os.environ, **extra}
 
 
 class ArtifactLocation(BaseModel):

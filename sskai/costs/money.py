@@ -52,10 +52,11 @@ def sagemaker_serverless_usd(pricing: LambdaPricing, memory_mb: int, billed_seco
 
 
 def dollars(usd: float) -> str:
-    """Cents for a dollar or more; three significant digits for the fractions of a cent a local run costs.
+    """Cents for a dollar or more; three significant digits (and cents at least) below, for a local run's fractions.
 
-    "$1,234.57", "$0.0123", "$0.000000248": never a column of zeros, never scientific notation.
+    "$1,234.57", "$0.20", "$0.0123", "$0.000000248": never a column of zeros, never scientific notation.
     """
     if abs(usd) >= 1 or usd == 0:
         return f"${usd:,.2f}"
-    return "$" + np.format_float_positional(usd, precision=3, fractional=False, trim="-")
+    whole, _, cents_and_more = np.format_float_positional(usd, precision=3, fractional=False, trim="-").partition(".")
+    return f"${whole}.{cents_and_more.ljust(2, '0')}"

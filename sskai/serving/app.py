@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict
+from pathlib import Path
 
 import numpy as np
 from fastapi import FastAPI, Request, Response, Security
@@ -82,13 +83,14 @@ def create_app(
     api_key_sha256: str,
     name: str = "endpoint",
     batching: BatchStats | None = None,
+    metrics_folder: Path | None = None,
 ) -> FastAPI:
     """``answer`` runs the model on a checked batch (the batcher's ``answer``); it may block.
 
-    The request counters outlive the process where it is started with a metrics folder (see RequestMetrics).
+    With ``metrics_folder`` the request counters outlive the process (see RequestMetrics).
     """
     app = FastAPI(title=f"sskai endpoint {name}", docs_url=None, redoc_url=None, openapi_url=None)
-    metrics = RequestMetrics()
+    metrics = RequestMetrics(metrics_folder)
 
     def authorized(request: Request) -> bool:
         return key_holder(request.headers, api_key_sha256)

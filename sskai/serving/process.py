@@ -18,7 +18,7 @@ from sskai.bundles.spec import ModelSpec
 from sskai.errors import EndpointError
 from sskai.processes import kill_session, log_tail, poll, wait_gone
 from sskai.serving.requests import MULTIPROCESS_VARIABLE
-from sskai.settings import SandboxLimits, Settings
+from sskai.settings import SandboxLimits, Settings, environment_with
 
 START_TIMEOUT_SECONDS = 60.0
 
@@ -97,7 +97,7 @@ def start_endpoint(
         command += ["--weights", str(weights)]
     metrics = log_path.parent / METRICS_DIR
     metrics.mkdir(parents=True, exist_ok=True)
-    environment = {**os.environ, MULTIPROCESS_VARIABLE: str(metrics)}
+    environment = environment_with({MULTIPROCESS_VARIABLE: str(metrics)})  # read as prometheus_client loads
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
             command,

@@ -7,7 +7,6 @@ never imports torch itself, so it starts fast and stays small.
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
@@ -122,18 +121,18 @@ def _quantile_ms(cumulative: list[tuple[float, float]], q: float) -> float | Non
 class RequestMetrics:
     """Requests by outcome, the model's seconds and a latency histogram, as Prometheus metrics.
 
-    An endpoint process is started with ``PROMETHEUS_MULTIPROC_DIR`` set to its metrics folder, so
-    prometheus_client counts into memory-mapped files there as each request ends: a restarted
+    An endpoint process is started with ``PROMETHEUS_MULTIPROC_DIR`` set to its metrics folder (which
+    prometheus_client reads as it is imported) and given that ``folder``, so it counts into
+    memory-mapped files there as each request ends: a restarted
     endpoint's counts add to those before it (its metering neither loses the requests served before
-    it died nor counts them twice), and a killed one leaves them behind. Without that variable (a
-    test, a benchmark in one process) the counts live in this object's own registry.
+    it died nor counts them twice), and a killed one leaves them behind. Without a folder (a test, a
+    benchmark in one process) the counts live in this object's own registry.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
         self.started_at = time.time()
-        folder = os.environ.get(MULTIPROCESS_VARIABLE)
-        self.folder = Path(folder) if folder else None
-        own = None if self.folder else CollectorRegistry()  # in files, metrics are collected from the folder
+        self.folder = folder
+        own = None if folder else CollectorRegistry()  # in files, metrics are collected from the folder
         self._requests = Counter("sskai_requests", "Requests answered, by outcome", ["outcome"], registry=own)
         self._model_seconds = Counter("sskai_model_seconds", "Seconds the model ran for requests", registry=own)
         self._latency = Histogram(

@@ -22,7 +22,7 @@ from sskai.errors import EndpointError
 from sskai.serving.app import create_app
 from sskai.serving.batching import Batcher
 from sskai.serving.pool import InferencePool, PoolConfig
-from sskai.serving.process import RELOAD_DONE, RELOAD_REQUEST, EndpointLimits
+from sskai.serving.process import METRICS_DIR, RELOAD_DONE, RELOAD_REQUEST, EndpointLimits
 
 
 def watch_reloads(pool: InferencePool, control: Path) -> None:
@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             api_key_sha256,
             name=args.name,
             batching=batcher.stats,
+            metrics_folder=control / METRICS_DIR,
         )
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=5)
     except EndpointError as exc:

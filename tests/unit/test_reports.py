@@ -19,7 +19,7 @@ def test_the_same_sections_reach_markdown_and_the_terminal() -> None:
     markdown = to_markdown([section])
     assert section.note.startswith("simulated metering")
     assert ledger_section([rows[0].model_copy(update={"simulated": False})], LedgerGrouping.KIND).note == ""
-    assert "## Costs by kind" in markdown and "| training | 0.2000 | 1.0000 | 80.0% saved" in markdown
+    assert "## Costs by kind" in markdown and "| training | $0.20 | $1.00 | 80.0% saved" in markdown
     terminal = io.StringIO()
     print_sections(Console(file=terminal, width=200), [section])
     assert "Costs by kind" in terminal.getvalue() and "80.0% saved vs on-demand g4dn.xlarge" in terminal.getvalue()

@@ -42,8 +42,9 @@ def test_a_scraper_gets_the_prometheus_text_format() -> None:
 
 SERVE_THEN_DIE = """
 import os, signal, sys
+from pathlib import Path
 from sskai.serving.requests import RequestMetrics
-metrics = RequestMetrics()
+metrics = RequestMetrics(Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]))
 for _ in range(int(sys.argv[1])):
     metrics.observe(0.01, ok=True, model_seconds=0.01)
 if sys.argv[2] == "killed":
