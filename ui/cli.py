@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import traceback
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -23,7 +24,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sskai.kinds import LedgerGrouping
-from sskai.localcloud.simulation import TRACES, SpotSimulation
+from sskai.localcloud.simulation import GROUPS, TRACES, SpotSimulation
 from sskai.plans import Workload
 from sskai.training.config import TrainingConfig
 from ui.options import options_from, validation_reason
@@ -32,18 +33,26 @@ from ui.render import print_sections
 if TYPE_CHECKING:
     from sskai.costs.ledger import LedgerRow
 
-app = typer.Typer(help="sskai: train and serve models on the cheapest compute that fits.", no_args_is_help=True)
-upload_app = typer.Typer(help="Store a model or dataset zip.", no_args_is_help=True)
-endpoints_app = typer.Typer(help="List and stop endpoints.", no_args_is_help=True)
-models_app = typer.Typer(help="Choose which stored version a model name resolves to.", no_args_is_help=True)
-datasets_app = typer.Typer(help="Choose which stored version a dataset name resolves to.", no_args_is_help=True)
+# Rich's option table leaves a narrow terminal a sliver for the help text; there, click's plain layout reads better.
+HELP_LAYOUT = "rich" if shutil.get_terminal_size().columns >= 100 else None
+
+
+def _commands(help: str, **options: Any) -> typer.Typer:
+    return typer.Typer(help=help, rich_markup_mode=HELP_LAYOUT, **options)
+
+
+app = _commands("sskai: train and serve models on the cheapest compute that fits.", no_args_is_help=True)
+upload_app = _commands("Store a model or dataset zip.", no_args_is_help=True)
+endpoints_app = _commands("List and stop endpoints.", no_args_is_help=True)
+models_app = _commands("Choose which stored version a model name resolves to.", no_args_is_help=True)
+datasets_app = _commands("Choose which stored version a dataset name resolves to.", no_args_is_help=True)
 app.add_typer(upload_app, name="upload")
 app.add_typer(endpoints_app, name="endpoints")
 app.add_typer(models_app, name="models")
-budget_app = typer.Typer(help="A monthly budget: the monitor alerts when the month's projection crosses it.")
+budget_app = _commands("A monthly budget: the monitor alerts when the month's projection crosses it.")
 app.add_typer(datasets_app, name="datasets")
 app.add_typer(budget_app, name="budget")
-trainings_app = typer.Typer(help="List trainings and show one (ids may be shortened).", no_args_is_help=True)
+trainings_app = _commands("List trainings and show one (ids may be shortened).", no_args_is_help=True)
 app.add_typer(trainings_app, name="trainings")
 console = Console()
 
@@ -73,6 +82,12 @@ def _fail(exc: Exception) -> typer.Exit:
     reason = validation_reason(exc) if isinstance(exc, ValidationError) else str(exc)
     console.print(f"[bold red]error:[/] {escape(reason)}", soft_wrap=True)
     return typer.Exit(code=1)
+
+
+def _show_key(heading: str, key: str) -> None:
+    """The key alone on its line and never wrapped by us: copied from a narrow terminal, it comes whole."""
+    console.print(f"{heading} (shown once, keep it):", soft_wrap=True)
+    console.print(key, soft_wrap=True, highlight=False, markup=False)
 
 
 def _run(work: Any, stages: tuple[str, ...]) -> Any:
@@ -126,8 +141,9 @@ SimulateSpotOption = Annotated[
     str | None,
     typer.Option(
         help="Play spot capacity against the local cluster as a cloud would, for the training's spot policy: "
-        "'rates' (each candidate pool's calibrated interruption rate) or a real trace or trace group "
-        f"({', '.join(TRACES)})."
+        "'rates' (each candidate pool's calibrated interruption rate), a real trace group "
+        f"({', '.join(GROUPS)}) or one of their traces (v100-<zone> for the nine V100 zones, p3-cluster, "
+        "g4dn-cluster, ...)."
     ),
 ]
 TraceStartOption = Annotated[
@@ -219,7 +235,8 @@ def _print_summary(summary: Any) -> None:
     console.print(
         "training: " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items())
     )
-    console.print(f"endpoint: [bold]{endpoint.url}[/]  (API key, shown once: {key})")
+    console.print(f"endpoint: [bold]{endpoint.url}[/]")
+    _show_key("API key", key)
     if summary.sample_outputs is not None:
         console.print(f"sample request answered: {json.dumps(summary.sample_outputs)[:200]}")
     console.print(
@@ -512,7 +529,8 @@ def deploy(
     result = _run(lambda: deploy_flow(endpoint, model, training_id=training, force=force), ("deploy",))
     # The key left for its owner, read once; a flow run by a worker returns it masked.
     key = collect(_stores().settings, _stores().settings.owner, endpoint) or result.api_key.get_secret_value()
-    console.print(f"endpoint {endpoint} at [bold]{result.url}[/]; API key (shown once): {key}")
+    console.print(f"endpoint {endpoint} at [bold]{result.url}[/]")
+    _show_key("API key", key)
 
 
 @app.command()
@@ -583,7 +601,7 @@ def endpoint_key(name: str) -> None:
     if key is None:
         reason = f"no API key is waiting for endpoint {name}: it was shown already; get a new one with "
         raise _fail(EndpointError(reason + f"`sskai endpoints rotate-key {name}`"))
-    console.print(f"API key of endpoint {name} (shown once): {key}")
+    _show_key(f"API key of endpoint {name}", key)
 
 
 @endpoints_app.command("rotate-key")
@@ -604,7 +622,8 @@ def rotate_endpoint_key(name: str) -> None:
         key = rotate_key(stores, serving[-1])
     except EndpointError as exc:
         raise _fail(exc) from exc
-    console.print(f"endpoint {name}: new API key (shown once): {key}; the old key no longer works")
+    _show_key(f"endpoint {name}: new API key", key)
+    console.print("the old key no longer works")
 
 
 @endpoints_app.command("stop")

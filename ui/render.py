@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -21,9 +22,14 @@ def print_sections(console: Console, sections: Iterable[Section]) -> None:
         for line in section.lines:
             console.print(f"  - {escape(line)}", soft_wrap=True)
         if section.table is not None:
-            table = Table()
-            for index, column in enumerate(section.table.columns):
-                table.add_column(column, justify="left" if index == 0 else "right")
+            # Light rules, and the row's name kept whole (up to 40% of the width): at 80 columns the
+            # figures and prose beside it wrap instead of a pool or a resource being cut to "g4ad.16xlar…".
+            table = Table(box=box.SIMPLE_HEAD, show_edge=False, collapse_padding=True)
+            names = [section.table.columns[0], *(row[0] for row in section.table.rows)]
+            widest = min(max(len(name) for name in names), console.width * 2 // 5)
+            table.add_column(section.table.columns[0], justify="left", no_wrap=True, min_width=widest)
+            for column in section.table.columns[1:]:
+                table.add_column(column, justify="right")
             for row in section.table.rows:
                 table.add_row(*(escape(cell) for cell in row))
             console.print(table)

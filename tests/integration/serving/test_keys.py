@@ -40,7 +40,7 @@ def test_a_deploy_leaves_its_key_for_the_owner_and_rotation_retires_the_old_one(
         inputs = np.zeros((1, 8), np.float32)
         rotated = runner.invoke(app, ["endpoints", "rotate-key", "keyed"])
         assert rotated.exit_code == 0, rotated.output
-        new_key = rotated.output.split("(shown once): ")[1].split(";")[0].strip()
+        new_key = rotated.output.split("(shown once, keep it):")[1].split()[0]  # alone on its line
         assert predict(record.url, new_key, inputs).shape == (1, 1)
         with pytest.raises(EndpointError, match="401"):
             predict(record.url, key, inputs)
