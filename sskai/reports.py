@@ -6,16 +6,17 @@ function; the three front ends only lay sections out (rich, Streamlit, markdown 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sskai.costs.money import dollars
 from sskai.kinds import LedgerGrouping
 from sskai.risk.calibration import hold_out_each_zone
 from sskai.risk.model import advisor_rate_per_hour
 from sskai.risk.shipped import buckets_of, shipped_risk_model, v100_observations
+from sskai.units import MiB
 
 if TYPE_CHECKING:  # what the sections are built from; a CLI listing models needs none of their modules (pandas, Ray)
     from sskai.catalog.catalog import Catalog
@@ -140,17 +141,47 @@ def risk_sections(
     )
 
 
+def _mib(value: int) -> str:
+    return f"{value / MiB:,.1f} MiB"
+
+
+def _ms(value: float) -> str:
+    return f"{value:,.3g} ms"
+
+
+def _count(value: float) -> str:
+    for unit, size in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if value >= size:
+            return f"{value / size:,.3g} {unit}"
+    return f"{value:,.0f}"
+
+
+# Each stored metric as a person reads it: a plain name and its unit (the stored names stay exact).
+PROFILE_ROWS: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
+    ("device", "measured on", str),
+    ("parameter_count", "parameters", lambda v: f"{v:,}"),
+    ("weight_bytes", "weights", _mib),
+    ("forward_flops_per_sample", "work per sample, inference (FLOPs)", _count),
+    ("train_flops_per_sample", "work per sample, training (FLOPs)", _count),
+    ("latency_ms_p50", "latency of one sample, median", _ms),
+    ("latency_ms_p95", "latency of one sample, 95th percentile", _ms),
+    ("batch_latency_ms_p50", "latency of a batch, median", _ms),
+    ("inference_batch_size", "batch measured for inference", lambda v: f"{v:,}"),
+    ("inference_peak_bytes", "memory of that batch's inference, peak", _mib),
+    ("train_batch_size", "batch measured for training", lambda v: f"{v:,}"),
+    ("train_step_peak_bytes", "memory of one training step, peak", _mib),
+    ("runtime_rss_bytes", "process memory before the model", _mib),
+    ("model_held_bytes", "memory the model added", _mib),
+    ("serving_peak_rss_bytes", "process memory while serving, peak (sizes Lambda)", _mib),
+    ("output_shape", "output of one sample (shape)", lambda v: " x ".join(map(str, v)) or "scalar"),
+)
+
+
 def profile_section(metrics: ProfileMetrics, title: str) -> Section:
-    rows = []
-    for name, value in metrics.model_dump(exclude={"schema_version"}).items():
-        if isinstance(value, float):
-            shown = f"{value:,.4g}"
-        elif isinstance(value, int):
-            shown = f"{value:,}"
-        else:
-            shown = str(value)
-        rows.append((name, shown))
-    return Section(title=title, table=Table(("metric", "value"), tuple(rows)))
+    """Plain names with units (MiB, ms); the records keep the exact field names."""
+    stored = metrics.model_dump(exclude={"schema_version"})
+    rows = tuple((name, shown(stored[field])) for field, name, shown in PROFILE_ROWS if field in stored)
+    return Section(title=title, table=Table(("measured", "value"), rows))
 
 
 def ledger_section(rows: Iterable[LedgerRow], by: LedgerGrouping) -> Section:

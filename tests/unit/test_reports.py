@@ -30,3 +30,12 @@ def test_the_same_sections_reach_markdown_and_the_terminal() -> None:
     advice = recommendation_sections(recommend(SMALL, catalog()))
     assert [s.title.split(":")[0] for s in advice] == ["Serve", "Train"]
     assert all(line in to_markdown(advice) for s in advice for line in s.lines)
+
+
+def test_a_profile_reads_in_plain_names_and_units() -> None:
+    from sskai.reports import profile_section
+
+    rows = dict(profile_section(SMALL, "Profile").table.rows)
+    assert rows["parameters"] == f"{SMALL.parameter_count:,}"
+    assert rows["weights"].endswith(" MiB") and rows["latency of one sample, median"].endswith(" ms")
+    assert len(rows) == len(SMALL.model_dump(exclude={"schema_version"}))  # every metric shown, none twice

@@ -30,7 +30,8 @@ def test_examples_upload_profile_recommend_and_costs(home, tmp_path: Path) -> No
     data = runner.invoke(app, ["upload", "dataset", "cnn", str(tmp_path / "ex" / "cnn-data.zip")])
     assert data.exit_code == 0, data.output
     profiled = runner.invoke(app, ["profile", "cnn"])
-    assert profiled.exit_code == 0 and "parameter_count" in profiled.output and "28,698" in profiled.output
+    assert profiled.exit_code == 0 and "parameters" in profiled.output and "28,698" in profiled.output
+    assert " MiB" in profiled.output and " ms" in profiled.output  # sizes and times in their units
     advised = runner.invoke(app, ["recommend", "cnn", "--requests-per-hour", "100"])
     assert advised.exit_code == 0 and "Serve: serverless" in advised.output and "Train:" in advised.output
     ledger = runner.invoke(app, ["costs", "--by", "month"])
