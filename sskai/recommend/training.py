@@ -106,8 +106,8 @@ def plan_training(profile: ProfileMetrics, catalog: Catalog, workload: Workload)
             other, catalog.accelerator_spec(other), job, shipped_risk_model(catalog).for_offer(other)
         )
         reasons.append(
-            f"SSKAI's Algorithm 1 would pick {sskai_pick.instance_type} in {sskai_pick.region}: "
-            f"est. ${priced.expected_usd:.5f}"
+            "SSKAI's original rule (the cheapest spot instance that fits, ignoring interruptions) would pick "
+            f"{sskai_pick.instance_type} in {sskai_pick.region}: est. ${priced.expected_usd:.5f}"
         )
     if cpu is not None:
         cpu_offer, _, cpu_usd, _ = cpu

@@ -91,9 +91,16 @@ class RiskModel:
         known = bucket if bucket in self.bucket_hazard_per_hour else WORST_BUCKET
         hazard = self.bucket_hazard_per_hour[known]
         scale = self.bucket_scale.get(known)
-        basis = f"Advisor bucket {bucket or 'unknown (worst assumed)'}" + (
-            f" x {scale:.0f} (calibrated on {len(self.calibrated_on)} traced pools)" if scale else " read literally"
+        # In words a PyTorch user knows: what AWS publishes, and how far the real traces say to trust it.
+        said = f"AWS says {bucket} of these instances are interrupted in a month" if bucket else "AWS publishes no rate"
+        basis = said + (
+            f"; in the {len(self.calibrated_on)} pools with real traces, interruptions came {scale:.0f}x as often "
+            "as that figure read literally, so it is scaled up as much"
+            if scale
+            else "; taken as it is (no trace to calibrate on)"
         )
+        if bucket is None:
+            basis += " (the worst published rate assumed)"
         if placement_score is not None:
             low, high = PLACEMENT_SCORE_AVAILABILITY_RANGE
             availability = min(max(placement_score / 10.0, low), high)

@@ -38,7 +38,7 @@ def test_calibrated_interruptions_change_the_answer_when_prices_are_close() -> N
     flaky_estimate = expected_training(flaky, catalog.accelerator_spec(flaky), LONG_JOB, risks.for_offer(flaky))
     assert best.numbers["inflation"] < flaky_estimate.inflation
     assert best.numbers["risk_hazard_per_hour"] == pytest.approx(risks.for_offer(steady).hazard_per_hour)
-    assert best.risk_basis.startswith("advisor bucket: Advisor bucket <5%")
+    assert best.risk_basis.startswith("advisor bucket: AWS says <5% of these instances are interrupted")
     # With frequent checkpoints and a quick restart the 5% cheaper pool wins again: the answer follows the job.
     quick = replace(LONG_JOB, checkpoint_interval_seconds=300, restart_seconds=60)
     assert elect("sskai", quick, catalog).best.region == "us-east-1"

@@ -20,7 +20,7 @@ def test_training_plan_holds_the_step_and_prices_the_job() -> None:
     assert catalog.offer(plan.instance_type, plan.region).accelerator_memory_gib_each >= need
     assert plan.estimated_spot_usd == pytest.approx(plan.estimated_hours * plan.spot_usd_per_hour)
     assert plan.estimated_ondemand_usd > plan.estimated_spot_usd
-    assert len(plan.reasons) == 5 and plan.reasons[3].startswith("SSKAI's Algorithm 1 would pick")
+    assert len(plan.reasons) == 5 and plan.reasons[3].startswith("SSKAI's original rule")
     assert plan.reasons[-1].startswith("cheapest CPU instance for this model: t3.medium")
     assert plan.hazard_per_hour > 0.01 and 0 < plan.availability < 1 and plan.risk_basis
     assert 0 < plan.estimated_hours < float("inf")
