@@ -34,6 +34,8 @@ from sskai.reports import (
     training_cost_section,
     trainings_section,
 )
+from sskai.serving.health import check_health
+from sskai.serving.samples import sample_frame
 from sskai.store.metadata import (
     BudgetAlert,
     Dataset,
@@ -398,8 +400,8 @@ def inference_page(stores) -> None:
     if not ready:
         return
     endpoint = ready[[e.name for e in ready].index(st.selectbox("Endpoint", [e.name for e in ready]))]
+    endpoint_metrics_section(stores, endpoint)
     try:
-        st.json(httpx.get(f"{endpoint.url}/metrics", timeout=3).json())
         if endpoint.runtime == "replicas":
             replica_section(httpx.get(f"{endpoint.url}/router", timeout=3).json())
     except (httpx.HTTPError, ValueError) as exc:
@@ -409,6 +411,38 @@ def inference_page(stores) -> None:
         inputs = st.text_area("Inputs (JSON array)", value=sample_inputs(stores, endpoint))
         if st.form_submit_button("Send"):
             _send(endpoint.url, api_key, inputs)
+
+
+def endpoint_metrics_section(stores, endpoint: Endpoint) -> None:
+    """The endpoint's totals now, and requests/s, errors/s and latency over time from its samples."""
+    health = check_health(stores, endpoint)
+    if not health.alive or health.counters is None:
+        st.error(f"{endpoint.name} is not answering: {health.error}")
+        return
+    counters = health.counters
+    total, errors, p50, p95 = st.columns(4)
+    total.metric("Requests served", f"{counters.requests:,}")
+    errors.metric("Errors", f"{counters.errors:,}", f"{counters.timeouts:,} timed out", delta_color="off")
+    p50.metric("Latency p50", "-" if counters.latency_ms_p50 is None else f"{counters.latency_ms_p50:.1f} ms")
+    p95.metric("Latency p95", "-" if counters.latency_ms_p95 is None else f"{counters.latency_ms_p95:.1f} ms")
+    series = sample_frame(stores, endpoint.id)
+    if series.empty:
+        st.caption(
+            "Requests/s, errors/s and latency over time appear once the endpoint has been sampled twice "
+            "(every 30 s under `sskai up`, and at every monitor run)."
+        )
+        return
+    rates = series.melt("at", ["requests/s", "errors/s"], var_name="series", value_name="per second")
+    latency = series.melt("at", ["p50 ms", "p95 ms"], var_name="series", value_name="ms").dropna()
+    left, right = st.columns(2)
+    left.altair_chart(
+        alt.Chart(rates).mark_line(point=True).encode(x=alt.X("at:T", title=None), y="per second:Q", color="series:N"),
+        width="stretch",
+    )
+    right.altair_chart(
+        alt.Chart(latency).mark_line(point=True).encode(x=alt.X("at:T", title=None), y="ms:Q", color="series:N"),
+        width="stretch",
+    )
 
 
 def sample_inputs(stores, endpoint: Endpoint) -> str:

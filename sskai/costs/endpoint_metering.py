@@ -16,6 +16,7 @@ from sskai.errors import StoredRecordInvalid
 from sskai.kinds import ResourceKind, ServingKind, Status
 from sskai.serving.health import EndpointHealth, check_health, mark_down
 from sskai.serving.requests import RequestCounters
+from sskai.serving.samples import record_sample
 from sskai.serving.targets import launch_config
 from sskai.store.metadata import CostRecord, Endpoint, utcnow
 from sskai.store.stores import Stores
@@ -44,6 +45,8 @@ def meter_endpoints(stores: Stores, catalog: Catalog, now: datetime | None = Non
 
 def _meter_one(stores: Stores, catalog: Catalog, endpoint: Endpoint, now: datetime) -> EndpointReading:
     health = check_health(stores, endpoint)
+    if health.alive and health.counters is not None:
+        record_sample(stores, endpoint, health.counters, now)
     since = endpoint.metered_until or endpoint.created_at
     record = _record_cost(stores, catalog, endpoint, health, since, now)
     cursor: dict[str, object] = {"metered_until": now}

@@ -30,6 +30,7 @@ from sskai.bundles.spec import model_spec
 from sskai.errors import EndpointError, StoredRecordInvalid
 from sskai.kinds import LogLevel, ResourceKind, Status
 from sskai.serving.process import EndpointLimits
+from sskai.serving.samples import sample_serving_endpoints
 from sskai.serving.targets import EndpointLaunch, LocalProcessTarget, launch_config, target_of
 from sskai.store.metadata import Endpoint, Model, utcnow
 from sskai.store.stores import Stores, open_stores
@@ -189,6 +190,7 @@ def run(stores: Stores, interval_seconds: float, stop: threading.Event) -> None:
         _collect_exited_children()
         for line in supervise_once(stores):
             print(f"{datetime.now().isoformat(timespec='seconds')} {line}", flush=True)
+        sample_serving_endpoints(stores)  # the dashboard's charts over time (each endpoint at most every 30 s)
         stop.wait(interval_seconds)
 
 

@@ -304,6 +304,19 @@ class ProcessClaim(ProcessOwned, Record, Base):
     record_id: Mapped[str] = mapped_column(String(36), index=True)
 
 
+class EndpointSample(Record, Base):
+    """An endpoint's counters at one moment: the dashboard plots requests/s, errors/s and latency from these."""
+
+    __tablename__ = "endpoint_samples"
+    endpoint_id: Mapped[str] = mapped_column(ForeignKey("endpoints.id"), index=True)
+    at: Mapped[datetime] = mapped_column()
+    requests: Mapped[int] = mapped_column(Integer)
+    errors: Mapped[int] = mapped_column(Integer)
+    busy_seconds: Mapped[float] = mapped_column(Float)
+    latency_ms_p50: Mapped[float | None] = mapped_column(Float, default=None)
+    latency_ms_p95: Mapped[float | None] = mapped_column(Float, default=None)
+
+
 class LogEntry(Record, Base):
     __tablename__ = "logs"
     resource_kind: Mapped[ResourceKind] = mapped_column(String(16))

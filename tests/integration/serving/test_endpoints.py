@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -18,8 +19,9 @@ from sskai.errors import EndpointError
 from sskai.kinds import Status
 from sskai.processes import is_alive
 from sskai.serving.client import predict
+from sskai.serving.samples import sample_frame, sample_serving_endpoints
 from sskai.serving.service import deploy_endpoint, stop_stored_endpoint
-from sskai.store.metadata import Endpoint
+from sskai.store.metadata import Endpoint, EndpointSample
 from tests.builders import SPOT, _npy
 
 # Its tests share one module-scoped endpoint: they run in one test process.
@@ -155,6 +157,14 @@ def test_metrics_count_requests_errors_and_latency(stores, endpoint) -> None:
 
     [reading] = meter_endpoints(stores, load_catalog())
     assert reading.alive and reading.counters.requests == 5 and reading.cost_record_id
+    # The metering sampled the counters; 40 s later (as the supervisor would), 6 more requests: 0.15 requests/s.
+    assert sample_serving_endpoints(stores) == 0  # sampled just now: not again within 30 s
+    for _ in range(6):
+        predict(record.url, key, np.zeros((1, 8), np.float32))
+    [first] = stores.metadata.list(EndpointSample, endpoint_id=record.id)
+    assert sample_serving_endpoints(stores, now=first.at + timedelta(seconds=40)) == 1
+    [stretch] = sample_frame(stores, record.id).to_dict("records")
+    assert stretch["requests/s"] == pytest.approx(6 / 40) and stretch["errors/s"] == 0 and stretch["p95 ms"] > 0
 
 
 def test_a_dead_endpoint_is_noticed_and_marked_failed(stores, endpoint) -> None:
