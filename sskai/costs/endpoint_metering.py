@@ -17,7 +17,7 @@ from sskai.kinds import ResourceKind, ServingKind, Status
 from sskai.serving.health import EndpointHealth, check_health, mark_down
 from sskai.serving.requests import RequestCounters
 from sskai.serving.samples import record_sample
-from sskai.serving.targets import launch_config
+from sskai.serving.targets import launch_config, target_of
 from sskai.store.metadata import CostRecord, Endpoint, utcnow
 from sskai.store.stores import Stores
 
@@ -94,16 +94,23 @@ def _record_cost(
             period_end=now,
         )
     if endpoint.instance_type and endpoint.region:
-        return record_node_cost(
-            stores,
-            catalog,
-            resource_kind=ResourceKind.ENDPOINT,
-            resource_id=endpoint.id,
-            owner=endpoint.owner,
-            instance_type=endpoint.instance_type,
-            region=endpoint.region,
-            seconds=seconds,
-            period_start=since,
-            basis=_priced_as(endpoint),
-        )
+        # One record per replica node (a replicated endpoint's set as it is now; one process: itself).
+        replicas = target_of(endpoint).billed_replicas(endpoint) if health.alive else (endpoint.name,)
+        records = [
+            record_node_cost(
+                stores,
+                catalog,
+                resource_kind=ResourceKind.ENDPOINT,
+                resource_id=endpoint.id,
+                owner=endpoint.owner,
+                instance_type=endpoint.instance_type,
+                region=endpoint.region,
+                seconds=seconds,
+                period_start=since,
+                basis=_priced_as(endpoint),
+                replica=replica if replica != endpoint.name else None,
+            )
+            for replica in replicas
+        ]
+        return records[0] if records else None
     return None

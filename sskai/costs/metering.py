@@ -47,10 +47,12 @@ def record_node_cost(
     node_count: int = 1,
     simulated: bool = True,
     basis: str | None = None,
+    replica: str | None = None,
 ) -> CostRecord:
     """Spot node-seconds at the pool's spot price, against the on-demand price of the same nodes.
 
-    ``basis``: why these nodes are priced as ``instance_type`` when no plan chose it (said on the record)."""
+    ``basis``: why these nodes are priced as ``instance_type`` when no plan chose it (said on the record);
+    ``replica``: which replica of a replicated endpoint the node ran (one record each)."""
     offer = catalog.offer(instance_type, region)
     cost = node_seconds_cost(offer, seconds, node_count)
     return stores.metadata.add(
@@ -75,6 +77,7 @@ def record_node_cost(
                 "ondemand_usd_per_hour": offer.ondemand_usd_per_hour,
                 "catalog": catalog.source,
                 **({"priced_as": basis} if basis else {}),
+                **({"replica": replica} if replica else {}),
                 **managed_alternative(
                     catalog,
                     SAGEMAKER_REAL_TIME if resource_kind == ResourceKind.ENDPOINT else SAGEMAKER_TRAINING,

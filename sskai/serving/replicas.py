@@ -102,6 +102,13 @@ class ReplicatedTarget(ServingTarget, name="replicas"):
     def is_alive(self, endpoint: Endpoint) -> bool:
         return is_alive(endpoint.pid)
 
+    def billed_replicas(self, endpoint: Endpoint) -> tuple[str, ...]:
+        """Every replica in the router's set (draining ones too: their node is still paid for)."""
+        folder = self.folder(endpoint.id)
+        if not (folder / REPLICAS_FILE).exists():
+            return ()
+        return tuple(replica.name for replica in ReplicaSet.read(folder).replicas)
+
     def swap_weights(self, endpoint: Endpoint, weights: Path) -> None:
         """One replica at a time, each without a failed request (the endpoint's own reload)."""
         folder = self.folder(endpoint.id)

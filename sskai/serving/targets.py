@@ -103,6 +103,10 @@ class ServingTarget(Registered, ABC):
         self.stop(endpoint)
         return self.start(launch)
 
+    def billed_replicas(self, endpoint: Endpoint) -> tuple[str, ...]:
+        """What of this endpoint runs on a node billed by the hour now, one name per node: here, itself."""
+        return (endpoint.name,)
+
     def request_counters(self, endpoint: Endpoint) -> RequestCounters:
         """What it served since it was deployed: its own ``/metrics`` (a cloud runtime asks its cloud)."""
         response = httpx.get(f"{endpoint.url}/metrics", timeout=5.0)

@@ -15,6 +15,8 @@ from streamlit.testing.v1 import AppTest
 from sskai.bundles.files import materialize_bundle
 from sskai.bundles.spec import model_spec
 from sskai.bundles.upload import upload_model
+from sskai.catalog import load_catalog
+from sskai.costs.endpoint_metering import meter_endpoints
 from sskai.errors import EndpointError
 from sskai.kinds import ServingKind, Status
 from sskai.processes import is_alive
@@ -27,7 +29,7 @@ from sskai.serving.process import EndpointLimits
 from sskai.serving.replicas import ReplicatedTarget
 from sskai.serving.router import ReplicaSet
 from sskai.serving.targets import EndpointLaunch, target_named
-from sskai.store.metadata import Endpoint
+from sskai.store.metadata import CostRecord, Endpoint
 from sskai.store.stores import open_stores
 from tests.helpers import ROOT
 
@@ -89,6 +91,8 @@ def replicated(stores, model, tmp_path: Path) -> tuple[ReplicatedTarget, Endpoin
             url=running.url,
             pid=running.pid,
             api_key_sha256=hash_key(KEY),
+            instance_type="g4dn.xlarge",  # what the plan chose: each replica is metered at its price
+            region="us-east-1",
             status=Status.READY,
         )
     )
@@ -120,6 +124,11 @@ def test_replicas_preempted_with_and_without_notice_fail_no_request(stores, exam
         shown = {m.label: m.value for m in app.metric}
         assert shown["Failed (seen by a client)"] == "0" and int(shown["Retried on another replica"]) >= 1
         assert sorted(app.dataframe[-1].value["state"]) == ["ready", "ready"]
+        [reading] = meter_endpoints(stores, load_catalog())
+        replicas = {r.name for r in ReplicaSet.read(folder).replicas}
+        records = stores.metadata.list(CostRecord, resource_id=record.id)
+        assert reading.alive and {c.detail["replica"] for c in records} == replicas  # one record per replica
+        assert all(c.instance_type == "g4dn.xlarge" and c.paid_usd > 0 for c in records)
     finally:
         target.stop(record)
     assert not any(is_alive(r.pid) for r in ReplicaSet.read(folder).replicas)
