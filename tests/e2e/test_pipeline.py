@@ -160,7 +160,7 @@ def test_dashboard_renders_in_headless_chromium(pipeline_run, tmp_path: Path) ->
         with open_page(f"http://127.0.0.1:{port}/", tmp_path / "profile") as page:
             text = page.wait_for_text("Spend and savings", "Cumulative cost over time", "Saved")
             stores, _ = pipeline_run
-            page.wait_for_text(f"{cost_frame(stores)['paid_usd'].sum():.6f}")
+            page.wait_for_text(dollars(cost_frame(stores)["paid_usd"].sum()))
             page.wait_for("document.querySelectorAll('.vega-embed canvas, .vega-embed svg').length >= 2")
             assert "Traceback" not in text
             shot = page.screenshot(tmp_path / "dashboard.png")

@@ -95,6 +95,22 @@ def upload_tampering_model(stores, tmp_path: Path) -> Model:
     )
 
 
+def processes_running(*argv: str) -> list[int]:
+    """Live processes whose whole command line is ``argv`` (not a zombie, not one that merely mentions it)."""
+    wanted = "\0".join(argv).encode() + b"\0"
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+                state = (entry / "stat").read_text().rsplit(") ", 1)[1][0]
+            except OSError:
+                continue
+            if cmdline == wanted and state != "Z":
+                found.append(int(entry.name))
+    return found
+
+
 def processes_named(needle: str) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():

@@ -28,7 +28,7 @@ from tests.security.probes import (
     SPEC,
     assert_untouched,
     confined,
-    processes_named,
+    processes_running,
     upload_tampering_model,
     victim_endpoint,
 )
@@ -80,7 +80,9 @@ def test_a_profile_time_out_ends_what_the_model_started(
 
     if cgroup_tree == "absent":
         monkeypatch.setattr(cgroups, "ROOT", tmp_path / "no-cgroup-tree")
-    marker = {"writable": "331", "absent": "332"}[cgroup_tree]  # the variants may run at once, side by side
+    # Its own marker per variant (they may run at once, side by side), matched as the whole command line:
+    # a bare "331" is in many a command line (a Ray worker's port, a temporary folder's name).
+    marker = {"writable": "331.25", "absent": "332.25"}[cgroup_tree]
     spawner = (
         f"import subprocess, time\nsubprocess.Popen(['sleep', '{marker}'], start_new_session=True)\n"
         "time.sleep(120)\nfrom torch import nn\nModelClass = lambda: nn.Linear(2, 1)\n"
@@ -89,7 +91,7 @@ def test_a_profile_time_out_ends_what_the_model_started(
     with pytest.raises(ProfileFailed, match="timed out after 5 s"):
         profile_stored_model(stores, model, timeout_seconds=5)
     time.sleep(0.5)
-    assert processes_named(marker) == []
+    assert processes_running("sleep", marker) == []
 
 
 def scratch_of(pid: int) -> list[Path]:
