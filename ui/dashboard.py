@@ -35,7 +35,9 @@ from sskai.reports import (
     trainings_section,
 )
 from sskai.serving.health import check_health
+from sskai.serving.keys import collect
 from sskai.serving.samples import sample_frame
+from sskai.serving.service import stop_stored_endpoint
 from sskai.store.metadata import (
     BudgetAlert,
     Dataset,
@@ -375,12 +377,69 @@ def replica_section(router: dict) -> None:
     st.dataframe(pd.DataFrame(router["replicas"]).drop(columns=["url", "pid"], errors="ignore"), hide_index=True)
 
 
+def deploy_form(stores) -> None:
+    """Deploy through the platform's ``deploy`` deployment (run by its worker, not here).
+
+    The run's result holds the key masked; the key itself comes back through the owner's hand-over
+    file (:mod:`sskai.serving.keys`), which this reads once and deletes, and is shown this once.
+    """
+    owner = stores.settings.owner
+    models = sorted({m.name for m in stores.metadata.list(Model, owner=owner) if m.status == Status.READY})
+    if not models:
+        return
+    with st.expander("Deploy an endpoint", expanded=False), st.form("deploy"):
+        name = st.text_input("Endpoint name")
+        model = st.selectbox("Model", models)
+        trained = st.checkbox("Serve the model's newest finished training", value=True)
+        if st.form_submit_button("Deploy"):
+            if not name:
+                st.error("give the endpoint a name")
+                return
+            training = newest_training(stores, model) if trained else None
+            parameters = {"endpoint_name": name, "model_name": model, "training_id": training.id if training else None}
+            try:
+                done, message = run_to_the_end("deploy/deploy", parameters, timeout_seconds=300.0)
+            except PrefectUnavailable as exc:
+                st.error(str(exc))
+                return
+            if not done:
+                st.error(f"not deployed: {message}")
+                return
+            st.success(f"endpoint {name} deployed")
+            key = collect(stores.settings, owner, name)
+            if key:
+                st.code(key, language=None)
+                st.caption("Its API key, shown this once: keep it (`sskai endpoints rotate-key` gives a new one).")
+
+
+def newest_training(stores, model_name: str) -> Training | None:
+    """The newest finished training of any version of ``model_name``: what a deploy serves by default."""
+    owner = stores.settings.owner
+    versions = {m.id for m in stores.metadata.list(Model, owner=owner, name=model_name)}
+    done = [t for t in stores.metadata.list(Training, owner=owner, status=Status.SUCCEEDED) if t.model_id in versions]
+    return max(done, key=lambda t: t.created_at, default=None)
+
+
+def stop_form(stores, serving: list[Endpoint]) -> None:
+    """Stop an endpoint as `sskai endpoints stop` does: its process or function ends (no model code runs here)."""
+    with st.expander("Stop an endpoint", expanded=False), st.form("stop-endpoint"):
+        chosen = st.selectbox("Endpoint to stop", [e.name for e in serving])
+        if st.form_submit_button("Stop"):
+            record = next(e for e in serving if e.name == chosen)
+            stop_stored_endpoint(stores, record.id, reason="stopped from the dashboard")
+            st.success(f"stopped endpoint {chosen}")
+
+
 def inference_page(stores) -> None:
     st.header("Endpoints")
+    deploy_form(stores)
     endpoints = stores.metadata.list(Endpoint, owner=stores.settings.owner)
     if not endpoints:
         st.info("No endpoints yet.")
         return
+    serving = [e for e in endpoints if Status(e.status).is_serving]
+    if serving:
+        stop_form(stores, serving)
     show_table(endpoints_section(endpoints).table)
     events = [
         entry

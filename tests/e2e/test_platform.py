@@ -12,15 +12,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 
 from sskai.processes import is_alive
+from sskai.serving.client import predict
 from sskai.serving.process import free_port
-from sskai.store.metadata import Dataset
+from sskai.store.metadata import Dataset, Endpoint
 from sskai.store.stores import open_stores
 from tests.browser import open_page
 from tests.helpers import ROOT
 
+SHOWN_CODE = "[...document.querySelectorAll('[data-testid=stCode] code')].map(e => e.innerText)"
 DRAWN = "document.querySelectorAll('.vega-embed canvas, .vega-embed svg').length >= {}"  # charts drawn
 
 
@@ -107,6 +110,27 @@ def test_up_runs_a_flow_from_the_api_starts_nothing_twice_and_down_ends_everythi
         page.screenshot(tmp_path / "train-page.png")
     training = newest_run_ended(api, "config", 240)
     assert training and training["state_type"] == "COMPLETED", training
+
+    # The trained model deployed from the Inference page (through the deploy deployment): its key is
+    # shown there once, and only there (the run's result holds it masked); then stopped from the page.
+    with open_page(f"http://127.0.0.1:{dashboard_port}/", tmp_path / "chromium") as page:
+        page.click("label", "Inference")
+        page.click("summary", "Deploy an endpoint")
+        page.type_into("[data-testid=stForm] input[type=text]", "web")
+        page.click("button", "Deploy")
+        page.wait_for_text("endpoint web deployed", timeout_seconds=240)
+        codes = page.call("Runtime.evaluate", expression=SHOWN_CODE)["result"]["value"]
+    [web] = [e for e in open_stores().metadata.list(Endpoint) if e.name == "web"]
+    [key] = [code.strip() for code in codes if code.strip()]
+    assert predict(web.url, key, np.zeros((1, 8), np.float32)).shape == (1, 1)
+    deployed = httpx.post(f"{api}/flow_runs/filter", json={}).json()
+    assert key not in json.dumps(deployed)  # not in any run's parameters or state
+    with open_page(f"http://127.0.0.1:{dashboard_port}/", tmp_path / "chromium") as page:
+        page.click("label", "Inference")
+        page.click("summary", "Stop an endpoint")
+        page.click("button", "Stop")
+        page.wait_for_text("stopped endpoint web")
+    assert open_stores().metadata.get(Endpoint, web.id).status == "stopped" and not is_alive(web.pid)
 
     # A budget below what the training cost: the monitor's projection crosses it, and the alert is delivered.
     assert sskai("budget", "set", "0.000001", env=env).returncode == 0
