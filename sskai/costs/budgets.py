@@ -1,9 +1,11 @@
 """Monthly budgets per owner: project the month's spend, and raise one alert when it crosses the budget.
 
-The projection is what was paid this month so far plus the recent rate carried to the month's end.
-The rate is the spend over the last seven days, or since the month's first cost if that is later,
-and over at least an hour, so that one burst does not read as a month of it. An alert is raised once
-per owner, month and budget amount; raising the budget arms it again.
+The projection is what was paid this month so far, plus two things carried to the month's end:
+- what runs now and is billed by the hour (a serving endpoint on a node: its price, per replica);
+- the rate of everything else (trainings, profiles, serverless requests): the spend over the last
+  seven days, or since the month's first cost if that is later, and over at least a day, so that
+  an hour of toy runs reads as that day's work done daily, not as the same work around the clock.
+An alert is raised once per owner, month and budget amount; raising the budget arms it again.
 """
 
 from __future__ import annotations
@@ -15,14 +17,18 @@ from datetime import datetime, timedelta
 import pandas as pd
 from sqlalchemy.exc import IntegrityError
 
+from sskai.catalog.catalog import spot_usd_per_hour
+from sskai.catalog.versions import current_catalog
 from sskai.costs.ledger import cost_frame
 from sskai.costs.money import dollars
+from sskai.errors import NotFound
 from sskai.kinds import Status
-from sskai.store.metadata import Budget, BudgetAlert, utcnow
+from sskai.serving.targets import target_of
+from sskai.store.metadata import Budget, BudgetAlert, Endpoint, utcnow
 from sskai.store.stores import Stores
 
 RATE_WINDOW = timedelta(days=7)
-MIN_RATE_WINDOW = timedelta(hours=1)
+MIN_RATE_WINDOW = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -53,18 +59,25 @@ def month_bounds(now: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=days)
 
 
-def project(costs: pd.DataFrame, now: datetime) -> tuple[float, float]:
-    """(spent this month, projected for the whole month) from cost records (``period_start``, ``paid_usd``)."""
+def project(
+    costs: pd.DataFrame, now: datetime, standing_usd_per_hour: dict[str, float] | None = None
+) -> tuple[float, float]:
+    """(spent this month, projected for the whole month) from cost records (``period_start``, ``paid_usd``,
+    ``resource_id``); ``standing_usd_per_hour``: what runs now at an hourly price, by resource id."""
+    standing = standing_usd_per_hour or {}
     start, end = month_bounds(now)
+    left_hours = (end - now).total_seconds() / 3600.0
     this_month = costs[(costs["period_start"] >= start) & (costs["period_start"] <= now)]
     spent = float(this_month["paid_usd"].sum())
-    if this_month.empty:
-        return 0.0, 0.0
-    window_start = max(start, now - RATE_WINDOW, this_month["period_start"].min())
+    ahead = sum(standing.values()) * left_hours
+    # The standing ones are carried by their price; their records so far count as spent only.
+    work = this_month[~this_month["resource_id"].isin(list(standing))] if standing else this_month
+    if work.empty:
+        return spent, spent + ahead
+    window_start = max(start, now - RATE_WINDOW, work["period_start"].min())
     window = max(now - window_start, MIN_RATE_WINDOW)
-    recent = float(this_month[this_month["period_start"] >= window_start]["paid_usd"].sum())
-    rate_per_second = recent / window.total_seconds()
-    return spent, spent + rate_per_second * (end - now).total_seconds()
+    recent = float(work[work["period_start"] >= window_start]["paid_usd"].sum())
+    return spent, spent + ahead + recent / window.total_seconds() * left_hours * 3600.0
 
 
 def set_budget(stores: Stores, owner: str, monthly_usd: float) -> Budget:
@@ -81,9 +94,25 @@ def projection(
 ) -> Projection:
     """``owner``'s month; ``costs`` is their cost frame when the caller has already read it."""
     now = now or utcnow()
-    spent, projected = project(cost_frame(stores, owner) if costs is None else costs, now)
+    standing = standing_costs(stores, owner)
+    spent, projected = project(cost_frame(stores, owner) if costs is None else costs, now, standing)
     budget = stores.metadata.latest(Budget, owner=owner)
     return Projection(owner, f"{now:%Y-%m}", spent, projected, budget.monthly_usd if budget else None)
+
+
+def standing_costs(stores: Stores, owner: str) -> dict[str, float]:
+    """USD per hour of each serving endpoint of ``owner`` that runs on nodes: spot price times its replicas."""
+    catalog = current_catalog(stores)
+    standing = {}
+    for endpoint in stores.metadata.list(Endpoint, owner=owner):
+        if not (Status(endpoint.status).is_serving and endpoint.instance_type and endpoint.region):
+            continue
+        try:
+            offer = catalog.offer(endpoint.instance_type, endpoint.region)
+        except NotFound:
+            continue  # priced as nothing the catalog knows: its records still count as work
+        standing[endpoint.id] = spot_usd_per_hour(offer) * len(target_of(endpoint).billed_replicas(endpoint))
+    return standing
 
 
 def describe_alert(alert: BudgetAlert) -> str:
