@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -95,10 +96,8 @@ def upload_tampering_model(stores, tmp_path: Path) -> Model:
     )
 
 
-def processes_running(*argv: str) -> list[int]:
-    """Live processes whose whole command line is ``argv`` (not a zombie, not one that merely mentions it)."""
-    wanted = "\0".join(argv).encode() + b"\0"
-    found = []
+def _live_command_lines() -> Iterator[tuple[int, bytes]]:
+    """(pid, command line as /proc holds it: NUL after each argument) of every process that is not a zombie."""
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
@@ -106,20 +105,16 @@ def processes_running(*argv: str) -> list[int]:
                 state = (entry / "stat").read_text().rsplit(") ", 1)[1][0]
             except OSError:
                 continue
-            if cmdline == wanted and state != "Z":
-                found.append(int(entry.name))
-    return found
+            if state != "Z":
+                yield int(entry.name), cmdline
+
+
+def processes_running(*argv: str) -> list[int]:
+    """Live processes whose whole command line is ``argv`` (not one that merely mentions it)."""
+    wanted = "\0".join(argv).encode() + b"\0"
+    return [pid for pid, cmdline in _live_command_lines() if cmdline == wanted]
 
 
 def processes_named(needle: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes()
-                state = (entry / "stat").read_text().rsplit(") ", 1)[1][0]
-            except OSError:
-                continue
-            if needle.encode() in cmdline and state != "Z":
-                found.append(int(entry.name))
-    return found
+    """Live processes whose command line mentions ``needle`` (a folder only they are started in)."""
+    return [pid for pid, cmdline in _live_command_lines() if needle.encode() in cmdline]
