@@ -97,8 +97,9 @@ def test_a_worker_takes_its_artifact_bucket_and_aws_credentials_from_prefect_aws
     from prefect_aws import AwsCredentials, S3Bucket
     from prefect_aws.credentials import AwsClientParameters
 
-    for name in AWS_VARIABLES | {"AWS_PROFILE"}:
-        monkeypatch.delenv(name, raising=False)
+    for name in AWS_VARIABLES | {"AWS_PROFILE"}:  # none here; and each put back as it was after the test, since
+        monkeypatch.setenv(name, "")  # loading the block sets them for this process (delenv of an absent
+        monkeypatch.delenv(name)  # variable alone would not restore it)
     credentials = AwsCredentials(
         aws_access_key_id="team-key",
         aws_secret_access_key="team-secret",
