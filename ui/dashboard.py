@@ -410,6 +410,8 @@ def deploy_form(stores) -> None:
             if key:
                 st.code(key, language=None)
                 st.caption("Its API key, shown this once: keep it (`sskai endpoints rotate-key` gives a new one).")
+            else:
+                st.warning(f"no API key was left for {owner}: `sskai endpoints rotate-key {name}` gives a new one")
 
 
 def newest_training(stores, model_name: str) -> Training | None:

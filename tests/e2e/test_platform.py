@@ -23,7 +23,7 @@ from sskai.store.stores import open_stores
 from tests.browser import open_page
 from tests.helpers import ROOT
 
-SHOWN_CODE = "[...document.querySelectorAll('[data-testid=stCode] code')].map(e => e.innerText)"
+SHOWN_CODE = "JSON.stringify([...document.querySelectorAll('[data-testid=stCode] code')].map(e => e.innerText))"
 DRAWN = "document.querySelectorAll('.vega-embed canvas, .vega-embed svg').length >= {}"  # charts drawn
 
 
@@ -118,10 +118,13 @@ def test_up_runs_a_flow_from_the_api_starts_nothing_twice_and_down_ends_everythi
         page.click("summary", "Deploy an endpoint")
         page.type_into("[data-testid=stForm] input[type=text]", "web")
         page.click("button", "Deploy")
-        page.wait_for_text("endpoint web deployed", timeout_seconds=240)
-        codes = page.call("Runtime.evaluate", expression=SHOWN_CODE)["result"]["value"]
+        shown = page.wait_for_text("endpoint web deployed", timeout_seconds=240)
+        time.sleep(1)  # the key's block draws after the message
+        codes = json.loads(page.call("Runtime.evaluate", expression=SHOWN_CODE)["result"]["value"])
     [web] = [e for e in open_stores().metadata.list(Endpoint) if e.name == "web"]
-    [key] = [code.strip() for code in codes if code.strip()]
+    keys = [code.strip() for code in codes if code.strip()]
+    assert len(keys) == 1, (codes, shown[-800:])
+    [key] = keys
     assert predict(web.url, key, np.zeros((1, 8), np.float32)).shape == (1, 1)
     deployed = httpx.post(f"{api}/flow_runs/filter", json={}).json()
     assert key not in json.dumps(deployed)  # not in any run's parameters or state
