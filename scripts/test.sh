@@ -15,6 +15,6 @@ fi
 [ -d infra/schema/node_modules ] || npm ci --prefix infra/schema --no-audit --no-fund --silent
 .venv/bin/ruff check .
 # Two test processes (one per core here; SSKAI_TEST_PROCESSES to change it: a third runs three Ray
-# workloads at once on two cores, which is slower, not faster). Tests that start and kill whole local
-# clusters form one group and run one after another.
+# workloads at once on two cores, which is slower, not faster). A module whose tests share one endpoint
+# or one pipeline run is one xdist group, kept on one process.
 exec .venv/bin/python -m pytest -n "${SSKAI_TEST_PROCESSES:-2}" --dist loadgroup "$@"
