@@ -28,8 +28,10 @@ def print_sections(console: Console, sections: Iterable[Section]) -> None:
             names = [section.table.columns[0], *(row[0] for row in section.table.rows)]
             widest = min(max(len(name) for name in names), console.width * 2 // 5)
             table.add_column(section.table.columns[0], justify="left", no_wrap=True, min_width=widest)
-            for column in section.table.columns[1:]:
-                table.add_column(column, justify="right")
+            for index, column in enumerate(section.table.columns[1:], start=1):
+                # A figure is never cut or wrapped (a cut number is a wrong number); prose wraps instead.
+                figures = all(" " not in row[index] for row in section.table.rows)
+                table.add_column(column, justify="right" if figures else "left", no_wrap=figures)
             for row in section.table.rows:
                 table.add_row(*(escape(cell) for cell in row))
             console.print(table)

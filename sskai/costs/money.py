@@ -51,12 +51,18 @@ def sagemaker_serverless_usd(pricing: LambdaPricing, memory_mb: int, billed_seco
     return (memory_mb / 1024.0) * billed_seconds * pricing.sagemaker_serverless_usd_per_gb_second
 
 
+SMALLEST_SHOWN = 0.0001  # a hundredth of a cent: what a person reading a bill can still care about
+
+
 def dollars(usd: float) -> str:
     """Cents for a dollar or more; three significant digits (and cents at least) below, for a local run's fractions.
 
-    "$1,234.57", "$0.20", "$0.0123", "$0.000000248": never a column of zeros, never scientific notation.
+    "$1,234.57", "$0.20", "$0.0123", "$0.000248"; under a hundredth of a cent, "<$0.0001": never a
+    column of zeros, never scientific notation.
     """
     if abs(usd) >= 1 or usd == 0:
         return f"${usd:,.2f}"
+    if abs(usd) < SMALLEST_SHOWN:
+        return f"<${SMALLEST_SHOWN}" if usd > 0 else f">-${SMALLEST_SHOWN}"
     whole, _, cents_and_more = np.format_float_positional(usd, precision=3, fractional=False, trim="-").partition(".")
     return f"${whole}.{cents_and_more.ljust(2, '0')}"

@@ -154,7 +154,7 @@ def test_up_runs_a_flow_from_the_api_starts_nothing_twice_and_down_ends_everythi
     alert = newest_run_ended(api, "alert_id", 120)  # started by the budget-alert deployment's trigger
     assert alert and alert["state_type"] == "COMPLETED", alert
     budget = sskai("budget", env=env).stdout
-    assert "of the $0.000001 budget" in budget and "delivered" in budget and "not delivered" not in budget, budget
+    assert "of the <$0.0001 budget" in budget and "delivered" in budget and "not delivered" not in budget, budget
 
     # A dataset uploaded from the Data page goes through the upload deployment; deleting it goes through delete.
     with open_page(f"http://127.0.0.1:{dashboard_port}/", tmp_path / "chromium") as page:
