@@ -30,8 +30,10 @@ def print_sections(console: Console, sections: Iterable[Section]) -> None:
             table.add_column(section.table.columns[0], justify="left", no_wrap=True, min_width=widest)
             for index, column in enumerate(section.table.columns[1:], start=1):
                 # A figure is never cut or wrapped (a cut number is a wrong number); prose wraps instead.
-                figures = all(" " not in row[index] for row in section.table.rows)
-                table.add_column(column, justify="right" if figures else "left", no_wrap=figures)
+                cells = [row[index] for row in section.table.rows]
+                figures = all(" " not in cell for cell in cells)
+                widest_figure = max(map(len, cells), default=0) if figures else None
+                table.add_column(column, justify="right" if figures else "left", min_width=widest_figure)
             for row in section.table.rows:
                 table.add_row(*(escape(cell) for cell in row))
             console.print(table)
