@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -23,7 +24,9 @@ from sskai.store.stores import open_stores
 from tests.browser import open_page
 from tests.helpers import ROOT
 
-SHOWN_CODE = "JSON.stringify([...document.querySelectorAll('[data-testid=stCode] code')].map(e => e.innerText))"
+# st.code blocks (highlighted or not: Streamlit picks the element), and an API key as sskai makes them.
+SHOWN_CODE = "JSON.stringify([...document.querySelectorAll('[data-testid^=stCode]')].map(e => e.innerText))"
+API_KEY = re.compile(r"(?<![\w-])[A-Za-z0-9_-]{43}(?![\w-])")
 DRAWN = "document.querySelectorAll('.vega-embed canvas, .vega-embed svg').length >= {}"  # charts drawn
 
 
@@ -118,11 +121,11 @@ def test_up_runs_a_flow_from_the_api_starts_nothing_twice_and_down_ends_everythi
         page.click("summary", "Deploy an endpoint")
         page.type_into("[data-testid=stForm] input[type=text]", "web")
         page.click("button", "Deploy")
-        shown = page.wait_for_text("endpoint web deployed", timeout_seconds=240)
-        time.sleep(1)  # the key's block draws after the message
+        shown = page.wait_for_text("endpoint web deployed", "shown this once", timeout_seconds=240)
+        page.wait_for("document.querySelectorAll('[data-testid^=stCode]').length > 0")
         codes = json.loads(page.call("Runtime.evaluate", expression=SHOWN_CODE)["result"]["value"])
     [web] = [e for e in open_stores().metadata.list(Endpoint) if e.name == "web"]
-    keys = [code.strip() for code in codes if code.strip()]
+    keys = set(API_KEY.findall("\n".join(codes)))
     assert len(keys) == 1, (codes, shown[-800:])
     [key] = keys
     assert predict(web.url, key, np.zeros((1, 8), np.float32)).shape == (1, 1)
