@@ -41,6 +41,7 @@ from sskai.examples import build_example
 from sskai.kinds import ServingKind, Status
 from sskai.replay.sources import shipped_worlds
 from sskai.replay.world import World
+from sskai.risk.shipped import shipped_risk_model
 from sskai.serving.auth import hash_key
 from sskai.serving.fleet import FleetTarget
 from sskai.serving.fleet_driver import drive_fleet
@@ -134,6 +135,7 @@ def one_run(stores, model, bundle: Path, world: World, start: int, ticks: int, f
                 start,
                 ticks,
                 args.time_scale,
+                shipped_risk_model(load_catalog(), until_seconds=start * world.tick_seconds),
                 show_progress=True,
             )
             wall = time.monotonic() - began

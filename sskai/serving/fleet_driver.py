@@ -2,14 +2,16 @@
 
 The local cloud's world (a shipped trace, or fixed outages) says what each pool can hold at each
 tick; a replica on a pool that loses capacity gets EC2's two-minute notice (scaled) and is drained
-and ended; the planner's launches start replicas on pools with capacity and on demand. What the
-fleet cost is metered per replica at its pool's price, beside what the same replicas on demand
-would have cost.
+and ended; the spot policy's launches start replicas on pools with capacity and on demand, a move
+starts the new replica before the old one is drained. The policy reads only what the driver has
+seen (a ``History``, as beside a live training). What the fleet cost is metered per replica at its
+pool's price, beside what the same replicas on demand would have cost.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,9 +19,11 @@ from rich.progress import Progress
 
 from sskai.localcloud.simulation import EC2_NOTICE_SECONDS
 from sskai.replay.world import World
-from sskai.serving.fleet import FleetPlanner, FleetTarget, fleet_usd, survival_costs
+from sskai.risk.model import PoolRisk, RiskModel
+from sskai.serving.fleet import FleetPlanner, FleetTarget, fleet_usd, serving_job, world_pools
 from sskai.serving.replicas import ReplicatedTarget
 from sskai.serving.router import ReplicaSet
+from sskai.spot.controller import History
 from sskai.store.metadata import Endpoint
 
 ONDEMAND = "on-demand"
@@ -47,18 +51,21 @@ def drive_fleet(
     start_tick: int,
     ticks: int,
     time_scale: float,
-    hazards_per_hour: np.ndarray | None = None,
+    risk: RiskModel | Sequence[PoolRisk],
     show_progress: bool = False,
 ) -> FleetRun:
     """Play ``ticks`` of ``world`` from ``start_tick`` against the endpoint's replicas, ``time_scale`` times fast.
 
-    The replicas it starts with (labelled by the deploy, not by a pool) are retired, drained, once
-    the first tick's fleet is up.
+    ``risk`` gives each pool's prior (the calibrated model, or the priors themselves). The replicas it
+    starts with (labelled by the deploy, not by a pool) are retired, drained, once the first tick's
+    fleet is up.
     """
     names = tuple(pool.name for pool in world.pools)
-    planner = FleetPlanner(fleet, names)
-    hazards = np.zeros(len(names)) if hazards_per_hour is None else hazards_per_hour
+    history = History(world.capacity[:, :start_tick], world.prices[:, :start_tick], world.tick_seconds)
+    job = serving_job(world_pools(world, start_tick, risk), world.ondemand_usd_per_hour, world.tick_seconds)
+    planner = FleetPlanner(fleet, job, history.past, history.next_tick)
     notice = EC2_NOTICE_SECONDS / time_scale
+    hits = world.preempts(1)
     run = FleetRun(pools=names)
     adopted = [r.name for r in ReplicaSet.read(target.folder(endpoint.id)).replicas]
     with Progress(disable=not show_progress) as progress:
@@ -66,15 +73,16 @@ def drive_fleet(
         for tick in range(start_tick, start_tick + ticks):
             began = time.monotonic()
             replicas = ReplicaSet.read(target.folder(endpoint.id)).replicas
-            held = np.array([sum(r.pool == name for r in replicas) for name in names])
-            ondemand_now = sum(r.pool == ONDEMAND for r in replicas)
+            on_pool = {name: [r.name for r in replicas if r.pool == name] for name in (*names, ONDEMAND)}
+            ondemand_now = len(on_pool[ONDEMAND])
             capacity, prices = world.capacity[:, tick], world.prices[:, tick]
-            step = planner.step(held, capacity, survival_costs(prices, hazards), ondemand_now)
+            step = planner.step(history.append(capacity, prices), capacity, prices, ondemand_now, hits[:, tick])
             run.reasons += [f"tick {tick}: {reason}" for reason in step.reasons]
             for pool in np.flatnonzero(step.lost):
-                for replica in [r for r in replicas if r.pool == names[pool]][: int(step.lost[pool])]:
+                for replica in on_pool[names[pool]][: int(step.lost[pool])]:
                     noticed = time.monotonic()
-                    target.retire(endpoint, replica.name, notice_seconds=notice)  # EC2's notice, then gone
+                    target.retire(endpoint, replica, notice_seconds=notice)  # EC2's notice, then gone
+                    on_pool[names[pool]].remove(replica)
                     run.preempted += 1
                     run.preemptions.append((noticed, time.monotonic()))
             for pool in np.flatnonzero(step.launch):
@@ -82,11 +90,14 @@ def drive_fleet(
                     target.add_replica(endpoint, names[pool])
             for _ in range(step.ondemand - ondemand_now):
                 target.add_replica(endpoint, ONDEMAND)
-            for replica in [r for r in replicas if r.pool == ONDEMAND][: max(0, ondemand_now - step.ondemand)]:
-                target.retire(endpoint, replica.name, notice_seconds=notice)  # scaled down: drained, not cut
+            for pool in np.flatnonzero(step.moved):  # the new replica answers already: drain the old
+                for replica in on_pool[names[pool]][: int(step.moved[pool])]:
+                    target.retire(endpoint, replica, notice_seconds=notice)
+            for replica in on_pool[ONDEMAND][: max(0, ondemand_now - step.ondemand)]:
+                target.retire(endpoint, replica, notice_seconds=notice)  # scaled down: drained, not cut
             while adopted:
                 target.retire(endpoint, adopted.pop(), notice_seconds=notice)
-            spot = (held - step.lost + step.launch).astype(int)
+            spot = planner.held()
             run.spot.append(spot.tolist())
             run.ondemand.append(step.ondemand)
             run.usd += fleet_usd(spot, prices, step.ondemand, world.ondemand_usd_per_hour, world.tick_hours)

@@ -1,24 +1,28 @@
 """Kubernetes manifests for a replicated endpoint: a Deployment per spot pool, one on demand, one Service.
 
-Pure rendering, as the NodePools and RayClusters are. The spot replicas are spread over the
-candidate pools best first by price x survival (a pool's price grown by its calibrated hazard over
-an hour), round-robin, so that one pool's reclaim takes as few of them as it can (SpotHedge's
-spreading); the on-demand Deployment holds the floor, and is where the fallback adds replicas
-while spot is short (``sskai.serving.fleet``). Each pod is a full sskai endpoint (its own key check,
-sandboxed workers), ready when ``/health`` answers, and given the two minutes of a spot notice to
-finish what it holds: it leaves the Service first (``preStop``), then drains.
+Pure rendering, as the NodePools and RayClusters are. The spot replicas are placed by the fleet
+planner (``sskai.serving.fleet``: the spot policy, one slot per replica, on the candidates' calibrated
+risk) on pools with room, spread so that one pool's reclaim takes as few of them as it can
+(SpotHedge's spreading); the on-demand Deployment holds the floor, on the instance type the policy
+ranks first, and is where the fallback adds replicas while spot is short. Each pod is a full sskai
+endpoint (its own key check, sandboxed workers), ready when ``/health`` answers, and given the two
+minutes of a spot notice to finish what it holds: it leaves the Service first (``preStop``), then
+drains.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from sskai.clusters.labels import CAPACITY_TYPE, INSTANCE_TYPE, MANAGED_BY, POOL_LABEL, ZONE, dns_name
 from sskai.plans import PoolCandidate
-from sskai.serving.fleet import FleetPlanner, FleetTarget, survival_costs
+from sskai.risk.model import PoolRisk
+from sskai.serving.fleet import FleetPlanner, FleetTarget, serving_job
 from sskai.serving.process import EndpointLimits
+from sskai.spot.policy import Past, PoolInfo
 
 PORT = 8000
 NOTICE_SECONDS = 120  # EC2's spot interruption notice: what a pod is given to finish
@@ -28,20 +32,42 @@ BUNDLE_DIR = "/opt/bundle"  # baked into the endpoint's image (infra/serving/Doc
 LAUNCH = f'exec python -m sskai.serving.server "$@" < {KEY_HASH_FILE}'
 
 
-def _costs(candidates: tuple[PoolCandidate, ...]) -> np.ndarray:
-    prices = np.array([c.spot_usd_per_hour for c in candidates])
-    return survival_costs(prices, np.array([c.hazard_per_hour for c in candidates]))
+def _placed(candidates: tuple[PoolCandidate, ...], replicas: int, policy: str) -> FleetPlanner:
+    """The fleet planner after its first tick on empty pools, each with room for every replica."""
+    pools = tuple(
+        PoolInfo(
+            c.name,
+            c.region,
+            c.instance_type,
+            PoolRisk(c.hazard_per_hour, c.availability, c.mean_wait_hours, "candidate", c.risk_basis),
+        )
+        for c in candidates
+    )
+    ondemand = max(c.ondemand_usd_per_hour for c in candidates)
+    capacity = np.full((len(candidates), 1), replicas)
+    prices = np.array([[c.spot_usd_per_hour] for c in candidates])
+    job = serving_job(pools, ondemand, tick_seconds=60.0)
+    planner = FleetPlanner(FleetTarget(spot_wanted=replicas, floor=0, policy=policy), job, past_of(capacity, prices), 0)
+    planner.step(0, capacity[:, 0], prices[:, 0], ondemand_now=0)
+    return planner
 
 
-def spread(candidates: tuple[PoolCandidate, ...], replicas: int) -> dict[str, int]:
-    """Spot replicas per pool (``name`` -> count): the fleet planner's placement on empty pools."""
+def past_of(capacity: np.ndarray, prices: np.ndarray) -> Callable[[int], Past]:
+    return lambda at: Past(capacity, prices, at, 60.0)
+
+
+def spread(candidates: tuple[PoolCandidate, ...], replicas: int, policy: str = "sskai") -> dict[str, int]:
+    """Spot replicas per pool (``name`` -> count): where the fleet planner places them on empty pools."""
     if not candidates:
         return {}
-    costs = _costs(candidates)
-    planner = FleetPlanner(FleetTarget(spot_wanted=replicas, floor=0), tuple(c.name for c in candidates))
-    empty = np.zeros(len(candidates), dtype=np.int64)
-    launch = planner.step(empty, np.full(len(candidates), replicas), costs, 0).launch
-    return {c.name: int(n) for c, n in zip(candidates, launch, strict=True)}
+    held = _placed(candidates, replicas, policy).held()
+    return {c.name: int(n) for c, n in zip(candidates, held, strict=True)}
+
+
+def first_choice(candidates: tuple[PoolCandidate, ...], policy: str = "sskai") -> PoolCandidate:
+    """The pool the policy places a lone replica on: the floor runs its instance type, on demand."""
+    where = _placed(candidates, 1, policy).slots[0].progress.where
+    return candidates[where.pool if where.pool is not None else 0]
 
 
 def _deployment(
@@ -110,18 +136,8 @@ def render_endpoint(
         name = dns_name(f"{app}-{pool}")
         manifests.append(_deployment(name, app, pool, counts[candidate.name], selector, image, args, gpus))
     ondemand = {CAPACITY_TYPE: "on-demand"}
-    if candidates:  # the floor runs the best pool's instance type, on demand
-        best = int(
-            np.argmin(
-                survival_costs(
-                    *(
-                        np.array(v)
-                        for v in zip(*((c.spot_usd_per_hour, c.hazard_per_hour) for c in candidates), strict=True)
-                    )
-                )
-            )
-        )
-        ondemand[INSTANCE_TYPE] = candidates[best].instance_type
+    if candidates:
+        ondemand[INSTANCE_TYPE] = first_choice(candidates).instance_type
     manifests.append(_deployment(dns_name(f"{app}-on-demand"), app, "on-demand", floor, ondemand, image, args, gpus))
     manifests.append(
         {

@@ -33,7 +33,10 @@ class PoolInfo:
 
 @dataclass(frozen=True)
 class PolicyJob:
-    """The job a policy places, in seconds and USD per instance-hour."""
+    """The job a policy places, in seconds and USD per instance-hour.
+
+    A serving replica is a job too: its work is a rolling horizon and it has no deadline
+    (``deadline_seconds`` is infinite), see :mod:`sskai.serving.fleet`."""
 
     work_seconds: float
     deadline_seconds: float
@@ -45,6 +48,9 @@ class PolicyJob:
     checkpoint_interval_seconds: float = 600.0
     notice_checkpoints: bool = False  # True: an announced preemption loses no work
     tick_seconds: float = 60.0  # how often the driver asks
+    # What an hour holding no capacity costs: nothing for a training (it waits), an on-demand fallback
+    # replica for a serving replica (the endpoint is never left short).
+    idle_usd_per_hour: float = 0.0
 
     def __post_init__(self) -> None:
         if len(self.launch_usd) != len(self.pools) + 1:

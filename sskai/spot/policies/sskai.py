@@ -16,9 +16,10 @@ Every tick:
   capacity comes back and the slack allows, the job returns to spot.
 - **Moves** happen only when the saving beats the move (restart and transfer are in the cost) by a
   margin: no hopping between pools of the same price.
-- **Waiting** is free but spends slack: with no capacity held, the policy waits for a pool that is
-  down only when the expected cost of waiting (its cost if it returns in time, on demand if not)
-  beats the best option now by the margin.
+- **Waiting** spends slack (and, for a serving replica, pays the on-demand fallback while it lasts):
+  with no capacity held, the policy waits for a pool that is down only when the expected cost of
+  waiting (its cost if it returns in time, on demand if not, plus the hours of waiting at
+  ``idle_usd_per_hour``) beats the best option now by the margin.
 """
 
 from __future__ import annotations
@@ -130,17 +131,15 @@ class SskaiPolicy(SpotPolicy, name="sskai"):
         safe = seen.available & (seen.slack_seconds >= self._guard_seconds(seen, fresh))
         options = np.where(safe, spot, np.inf)
         best = int(np.argmin(options)) if np.isfinite(options).any() else None
-        slack_h = seen.slack_seconds / SECONDS_PER_HOUR
+        slack = _slack_words(seen.slack_seconds)
         if here is not None:  # on spot: stay unless it is unsafe, or a move saves enough
             if not safe[here]:
-                return self._leave(
-                    seen, best, options, ondemand, f"the slack ({slack_h:.1f} h) no longer covers a relaunch"
-                )
+                return self._leave(seen, best, options, ondemand, f"{slack} no longer covers a relaunch")
             if best is not None and best != here and options[best] < options[here] * (1.0 - MARGIN):
                 return LaunchSpot(
                     best,
                     f"moved to {names[best]}: ${options[best]:.2f} to finish against ${options[here]:.2f}, "
-                    f"{slack_h:.1f} h of slack left",
+                    f"{slack} left",
                 )
             return Keep(f"staying in {names[here]}: ${options[here]:.2f} to finish")
         if seen.where.on_demand:  # back to spot when the slack allows and it saves enough
@@ -148,7 +147,7 @@ class SskaiPolicy(SpotPolicy, name="sskai"):
                 return LaunchSpot(
                     best,
                     f"spot is back: {names[best]} at ${options[best]:.2f} to finish against ${ondemand:.2f} "
-                    f"on demand, {slack_h:.1f} h of slack",
+                    f"on demand, {slack}",
                 )
             return Keep(f"on demand: ${ondemand:.2f} to finish")
         now_best = min(options[best], ondemand) if best is not None else ondemand
@@ -162,7 +161,7 @@ class SskaiPolicy(SpotPolicy, name="sskai"):
         if best is not None and options[best] <= ondemand:
             return LaunchSpot(
                 best,
-                f"{names[best]}: ${options[best]:.2f} to finish, the cheapest safe option ({slack_h:.1f} h of slack)",
+                f"{names[best]}: ${options[best]:.2f} to finish, the cheapest safe option ({slack})",
             )
         return LaunchOnDemand(self._why_on_demand(seen, best, options, ondemand))
 
@@ -173,11 +172,10 @@ class SskaiPolicy(SpotPolicy, name="sskai"):
 
     def _why_on_demand(self, seen: Observation, best: int | None, options: np.ndarray, ondemand: float) -> str:
         if not seen.available.any():
-            return f"no spot pool has capacity and waiting would risk the deadline: on demand at ${ondemand:.2f}"
+            risk = "cost more" if math.isinf(seen.slack_seconds) else "risk the deadline"
+            return f"no spot pool has capacity and waiting would {risk}: on demand at ${ondemand:.2f}"
         if best is None:
-            return (
-                f"the slack ({seen.slack_seconds / SECONDS_PER_HOUR:.1f} h) does not cover a spot relaunch: on demand"
-            )
+            return f"{_slack_words(seen.slack_seconds)} does not cover a spot relaunch: on demand"
         return f"on demand (${ondemand:.2f}) is cheaper to finish than spot (${options[best]:.2f})"
 
     def _worth_waiting(
@@ -185,20 +183,30 @@ class SskaiPolicy(SpotPolicy, name="sskai"):
     ) -> tuple[int, float] | None:
         """A down pool whose expected cost if waited for beats the best option now by the margin, if any.
 
-        Waiting for pool q spends slack: it is waited for only while, after the wait, the slack still
-        covers q's guard. It returns within the slack left with probability 1 - exp(-budget / wait);
-        if it does not, the job finishes on demand.
+        Waiting for pool q (one whose capacity is gone) spends slack: it is waited for only while,
+        after the wait, the slack still covers q's guard. It returns within the slack left with
+        probability 1 - exp(-budget / wait); if it does not, the job finishes on demand.
         """
-        down = ~seen.available
+        # Only capacity comes back: a pool that has it but is closed to this job (a serving fleet's other
+        # replicas hold their share of it) does not open by waiting.
+        down = ~seen.available & (seen.past.capacity()[:, -1] < self.job.gang)
         if not down.any():
             return None
         guard = self._guard_seconds(seen, np.ones(len(self.job.pools)))
         budget_hours = np.maximum(seen.slack_seconds - guard, 0.0) / SECONDS_PER_HOUR
         with np.errstate(divide="ignore", invalid="ignore"):
             returns = np.where(self.wait_hours > 0, 1.0 - np.exp(-budget_hours / self.wait_hours), 1.0)
-        expected = returns * spot + (1.0 - returns) * ondemand
+        waited_hours = np.minimum(self.wait_hours, budget_hours)
+        expected = returns * spot + (1.0 - returns) * ondemand + waited_hours * self.job.idle_usd_per_hour
         candidates = np.where(down & (budget_hours > 0), expected, np.inf)
         pool = int(np.argmin(candidates))
         if math.isfinite(candidates[pool]) and candidates[pool] < now_best * (1.0 - MARGIN):
             return pool, float(candidates[pool])
         return None
+
+
+def _slack_words(slack_seconds: float) -> str:
+    """ "1.4 h of slack", or "no deadline" for a job that has none (a serving replica)."""
+    if math.isinf(slack_seconds):
+        return "no deadline"
+    return f"{slack_seconds / SECONDS_PER_HOUR:.1f} h of slack"

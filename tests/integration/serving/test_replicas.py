@@ -21,6 +21,7 @@ from sskai.errors import EndpointError
 from sskai.kinds import ServingKind, Status
 from sskai.processes import is_alive
 from sskai.replay.world import Pool, World
+from sskai.risk.model import PoolRisk
 from sskai.serving.auth import hash_key
 from sskai.serving.client import predict
 from sskai.serving.fleet import FleetTarget
@@ -156,12 +157,14 @@ def test_a_pool_lost_for_good_is_replaced_by_another_pool_and_the_floor_with_no_
     target, record = replicated(stores, model, tmp_path)
     try:
         with Load(record.url, clients=4) as load:
-            run = drive_fleet(target, record, world, FleetTarget(spot_wanted=2, floor=1), 0, 4, time_scale=60.0)
+            priors = [PoolRisk(0.05, 0.95, 0.5, "test", "hand-made")] * 2
+            run = drive_fleet(target, record, world, FleetTarget(spot_wanted=2, floor=1), 0, 4, 60.0, priors)
         assert load.failures == [], load.failures[:3]
         assert load.answers > 50
         assert run.spot[0] == [1, 1] and run.spot[-1] == [0, 1]  # a's replica went, b holds what it can
         assert run.ondemand[0] == 1 and run.ondemand[-1] == 2  # the floor, then one for the spot shortfall
         assert run.preempted == 1 and any("lost with a" in reason for reason in run.reasons)
+        assert any("replica 1: a:" in reason for reason in run.reasons)  # the spot policy's own words
         pools = sorted(r.pool for r in ReplicaSet.read(target.folder(record.id)).replicas)
         assert pools == ["b", "on-demand", "on-demand"]
         assert httpx.get(f"{record.url}/router", timeout=5).json()["failed"] == 0

@@ -28,14 +28,16 @@ def pool(zone: str, price: float, hazard: float) -> PoolCandidate:
     )
 
 
-def test_replicas_go_round_robin_over_the_pools_by_price_times_survival() -> None:
-    cheap_risky, steady, dear = (
-        pool("us-east-1a", 0.10, 2.0),
+def test_the_spot_policy_spreads_the_replicas_over_the_pools_cheapest_per_hour_served_first() -> None:
+    flapping, steady, dear = (
+        pool("us-east-1a", 0.10, 20.0),
         pool("us-east-1b", 0.20, 0.05),
         pool("us-east-1c", 0.40, 0.0),
     )
-    # 0.10 * e^2 = 0.74 per surviving hour: the cheapest price is the dearest replica.
-    assert spread((cheap_risky, steady, dear), 4) == {steady.name: 2, dear.name: 1, cheap_risky.name: 1}
+    # 20 reclaims an hour, each a two-minute restart: 0.10 buys a third of an hour served, 0.30 an hour.
+    assert spread((flapping, steady, dear), 4) == {steady.name: 2, flapping.name: 1, dear.name: 1}
+    by_price = {flapping.name: 2, steady.name: 1, dear.name: 1}
+    assert spread((flapping, steady, dear), 4, policy="cheapest_fit") == by_price
     assert spread((steady,), 3) == {steady.name: 3} and spread((), 0) == {}
 
 
