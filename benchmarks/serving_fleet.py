@@ -1,5 +1,6 @@
 """Spot replicas through a real trace window: requests sent and failed, p99 during preemptions, cost against
-on-demand replicas, with and without the on-demand floor; and the cost of a million requests per target.
+on-demand replicas, with and without the on-demand floor; the same fleet replayed over every shipped trace
+under each spot policy; and the cost of a million requests per target.
 
 The window is the stretch of the nine-zone V100 trace (``aws-v100-9-zones``, real per-zone prices) with
 the most capacity losses across its pools; it is played ``--time-scale`` times fast against a real
@@ -10,8 +11,12 @@ The cost of a million requests compares Lambda and SageMaker Serverless (list pr
 measured here, billed at a fixed 1,024 MB) with one spot replica of the window's cheapest pool, busy at the
 throughput measured here.
 
-Run: .venv/bin/python -m benchmarks.serving_fleet [--ticks 30] [--time-scale 120] [--clients 8]
-(prints two tables; writes benchmarks/results/serving_fleet.json)
+The replay steps the same fleet planner on the books only (``sskai.serving.fleet.replay_fleet``) over a
+week of each shipped trace: on the V100 trace the week after the risk model's calibration days, on the
+others their first week; every registered spot policy, with and without the floor.
+
+Run: .venv/bin/python -m benchmarks.serving_fleet [--ticks 30] [--time-scale 120] [--clients 8] [--replay-only]
+(prints three tables, two with --replay-only; writes benchmarks/results/serving_fleet.json)
 """
 
 from __future__ import annotations
@@ -43,10 +48,11 @@ from sskai.replay.sources import shipped_worlds
 from sskai.replay.world import World
 from sskai.risk.shipped import shipped_risk_model
 from sskai.serving.auth import hash_key
-from sskai.serving.fleet import FleetTarget
+from sskai.serving.fleet import FleetTarget, replay_fleet
 from sskai.serving.fleet_driver import drive_fleet
 from sskai.serving.process import EndpointLimits
 from sskai.serving.targets import EndpointLaunch, target_named
+from sskai.spot.policy import SpotPolicy
 from sskai.store.metadata import Endpoint
 from sskai.store.stores import open_stores
 from sskai.units import SECONDS_PER_HOUR
@@ -54,6 +60,9 @@ from sskai.units import SECONDS_PER_HOUR
 RESULTS = Path(__file__).parent / "results" / "serving_fleet.json"
 KEY = "fleet-benchmark"
 LAMBDA_MEMORY_MB = 1024
+CALIBRATION_DAYS = 11.0  # as the training replay: the V100 trace's first days calibrate, the fleet plays later
+REPLAY_DAYS = 7.0
+SPOT_WANTED = 2
 
 
 def busiest_window(world: World, ticks: int) -> int:
@@ -131,7 +140,7 @@ def one_run(stores, model, bundle: Path, world: World, start: int, ticks: int, f
                 target,
                 record,
                 world,
-                FleetTarget(spot_wanted=2, floor=floor),
+                FleetTarget(spot_wanted=SPOT_WANTED, floor=floor),
                 start,
                 ticks,
                 args.time_scale,
@@ -158,6 +167,52 @@ def one_run(stores, model, bundle: Path, world: World, start: int, ticks: int, f
         "ondemand_replica_ticks": sum(run.ondemand),
         "decisions": run.reasons,
     }
+
+
+def replayed(worlds: list[World]) -> list[dict[str, Any]]:
+    """Every policy's fleet, floor 0 and 1, over a week of each trace (out of sample on the V100 trace)."""
+    calibrated = CALIBRATION_DAYS * 86400
+    risk = shipped_risk_model(load_catalog(), until_seconds=calibrated)
+    rows = []
+    for world in worlds:
+        start = int(calibrated / world.tick_seconds) if world.name == "aws-v100-9-zones" else 0
+        ticks = min(world.ticks - start, int(REPLAY_DAYS * 86400 / world.tick_seconds))
+        for policy in SpotPolicy.registry.names():
+            for floor in (0, 1):
+                outcome = replay_fleet(world, FleetTarget(SPOT_WANTED, floor, policy=policy), start, ticks, risk)
+                held = outcome.spot_replica_hours + outcome.ondemand_replica_hours
+                rows.append(
+                    {
+                        "trace": world.name,
+                        "pools": len(world.pools),
+                        "days": ticks * world.tick_hours / 24,
+                        "policy": policy,
+                        "floor": floor,
+                        "usd": outcome.usd,
+                        "ondemand_fleet_usd": outcome.ondemand_only_usd,
+                        "ratio_to_ondemand": outcome.ratio_to_ondemand,
+                        "spot_share": outcome.spot_replica_hours / held if held else 0.0,
+                        "preemptions": outcome.preemptions,
+                        "launches": outcome.launches,
+                    }
+                )
+    return rows
+
+
+def replay_table(rows: list[dict[str, Any]]) -> Table:
+    """Policies down, traces across: cost x the on-demand fleet, without / with the floor."""
+    traces = list(dict.fromkeys(row["trace"] for row in rows))
+    table = Table(title=f"{SPOT_WANTED} spot replicas over a week of each trace: x on-demand, floor 0 / floor 1")
+    table.add_column("policy")
+    for trace in traces:
+        table.add_column(trace, justify="right")
+    for policy in dict.fromkeys(row["policy"] for row in rows):
+        cells = []
+        for trace in traces:
+            ratios = [r["ratio_to_ondemand"] for r in rows if r["trace"] == trace and r["policy"] == policy]
+            cells.append(" / ".join(f"{ratio:.3f}" for ratio in ratios))
+        table.add_row(policy, *cells)
+    return table
 
 
 def per_million(world: World, start: int, ticks: int, measured: dict[str, Any]) -> list[dict[str, Any]]:
@@ -190,8 +245,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--ticks", type=int, default=30, help="trace ticks in the window")
     parser.add_argument("--time-scale", type=float, default=120.0, help="trace seconds per wall second")
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--replay-only", action="store_true", help="only the replay over the traces (seconds)")
     args = parser.parse_args(argv)
-    [world] = [w for w in shipped_worlds(load_catalog()) if w.name == "aws-v100-9-zones"]
+    worlds = shipped_worlds(load_catalog())
+    console = Console(width=120)
+    replays = replayed(worlds)
+    console.print(replay_table(replays))
+    result: dict[str, Any] = {"replay": replays}
+    if args.replay_only:
+        write(result)
+        return result
+    [world] = [w for w in worlds if w.name == "aws-v100-9-zones"]
     start = busiest_window(world, args.ticks)
     with tempfile.TemporaryDirectory(prefix="sskai-bench-") as scratch:
         os.environ["SSKAI_HOME"] = str(Path(scratch) / "home")
@@ -202,7 +266,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         bundle = materialize_bundle(stores.artifacts, model.artifact_key, Path(scratch) / "bundle")
         runs = [one_run(stores, model, bundle, world, start, args.ticks, floor, args) for floor in (0, 1)]
     costs = per_million(world, start, args.ticks, runs[0])
-    console = Console(width=120)
     window = (
         f"{world.name}, ticks {start}-{start + args.ticks} ({args.ticks * world.tick_seconds / 3600:.1f} h of trace)"
     )
@@ -239,16 +302,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     for row in costs:
         money.add_row(row["target"], f"{row['usd_per_million']:.2f}")
     console.print(money)
-    result = {
+    result |= {
         "window": {"world": world.name, "start_tick": start, "ticks": args.ticks, "tick_seconds": world.tick_seconds},
         "time_scale": args.time_scale,
         "clients": args.clients,
         "runs": runs,
         "usd_per_million": costs,
     }
+    write(result)
+    return result
+
+
+def write(result: dict[str, Any]) -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2))
-    return result
 
 
 if __name__ == "__main__":

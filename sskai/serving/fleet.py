@@ -189,6 +189,11 @@ def fleet_usd(spot: np.ndarray, prices: np.ndarray, ondemand: int, ondemand_usd_
     return float((spot * prices).sum() + ondemand * ondemand_usd_per_hour) * hours
 
 
+def ondemand_fleet_usd(target: FleetTarget, ondemand_usd_per_hour: float, hours: float) -> float:
+    """The baseline: the replicas the fleet wants (floor and spot) all on demand; the fallback's extras are not."""
+    return (target.floor + target.spot_wanted) * ondemand_usd_per_hour * hours
+
+
 @dataclass(frozen=True)
 class FleetReplay:
     """A fleet's outcome over a stretch of a world: what it paid, what on-demand replicas would have, and why."""
@@ -213,7 +218,7 @@ def replay_fleet(
     """The planner stepped over ``ticks`` of ``world`` on the books only: the replay driver of a fleet.
 
     Every replica is billed for the whole tick it is held at its pool's price (on demand at on
-    demand's); on-demand replicas for the same count of replicas are the baseline. A pool's fall
+    demand's); the fleet wanted (floor and spot replicas) on demand is the baseline. A pool's fall
     takes one of its replicas with the chance the training replay draws for one instance."""
     capacity, prices = world.capacity, world.prices
     job = serving_job(world_pools(world, start_tick, risk), world.ondemand_usd_per_hour, world.tick_seconds)
@@ -227,7 +232,7 @@ def replay_fleet(
         spot, ondemand = planner.held(), step.ondemand
         preemptions += int(step.lost.sum())
         usd += fleet_usd(spot, world.prices[:, at], ondemand, world.ondemand_usd_per_hour, world.tick_hours)
-        baseline += (int(spot.sum()) + ondemand) * world.ondemand_usd_per_hour * world.tick_hours
+        baseline += ondemand_fleet_usd(target, world.ondemand_usd_per_hour, world.tick_hours)
         spot_hours += int(spot.sum()) * world.tick_hours
         ondemand_hours += ondemand * world.tick_hours
     return FleetReplay(target.policy, target.floor, usd, baseline, spot_hours, ondemand_hours, preemptions, launches)

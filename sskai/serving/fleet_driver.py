@@ -20,7 +20,14 @@ from rich.progress import Progress
 from sskai.localcloud.simulation import EC2_NOTICE_SECONDS
 from sskai.replay.world import World
 from sskai.risk.model import PoolRisk, RiskModel
-from sskai.serving.fleet import FleetPlanner, FleetTarget, fleet_usd, serving_job, world_pools
+from sskai.serving.fleet import (
+    FleetPlanner,
+    FleetTarget,
+    fleet_usd,
+    ondemand_fleet_usd,
+    serving_job,
+    world_pools,
+)
 from sskai.serving.replicas import ReplicatedTarget
 from sskai.serving.router import ReplicaSet
 from sskai.spot.controller import History
@@ -101,8 +108,7 @@ def drive_fleet(
             run.spot.append(spot.tolist())
             run.ondemand.append(step.ondemand)
             run.usd += fleet_usd(spot, prices, step.ondemand, world.ondemand_usd_per_hour, world.tick_hours)
-            replicas_now = int(spot.sum()) + step.ondemand
-            run.ondemand_only_usd += replicas_now * world.ondemand_usd_per_hour * world.tick_hours
+            run.ondemand_only_usd += ondemand_fleet_usd(fleet, world.ondemand_usd_per_hour, world.tick_hours)
             progress.advance(bar)
             time.sleep(max(0.0, began + world.tick_seconds / time_scale - time.monotonic()))
     return run

@@ -89,6 +89,7 @@ def test_a_replayed_fleet_pays_each_replica_its_pools_price_and_is_cheaper_than_
     # a is back at tick 4, and the fallback stays two more ticks (three calm ones are needed to let it go)
     assert spot.spot_replica_hours == pytest.approx(10 / 60) and spot.ondemand_replica_hours == pytest.approx(4 / 60)
     assert spot.usd == pytest.approx((4 * 0.1 + 6 * 0.2 + 4 * 0.5) / 60)  # a 4 ticks, b 6, on demand 4
-    assert spot.ondemand_only_usd == pytest.approx(14 / 60 * 0.5) and spot.ratio_to_ondemand < 0.5
+    assert spot.ondemand_only_usd == pytest.approx(12 / 60 * 0.5)  # the two replicas wanted, on demand
+    assert spot.ratio_to_ondemand == pytest.approx(0.6)
     everything = replay_fleet(world, FleetTarget(spot_wanted=2, floor=0, policy="on_demand"), 0, 6, priors)
     assert everything.ratio_to_ondemand == pytest.approx(1.0) and everything.preemptions == 0
