@@ -1,7 +1,8 @@
 """Adaptive batching: concurrent requests that wait for a worker go to the model together, as one batch.
 
-A request that finds a worker free goes at once, alone: at concurrency 1 batching costs nothing.
-Requests that arrive while every worker is busy queue; the next worker to come free takes the
+A request that finds a worker free and nothing queued goes at once, alone, on the caller's own
+thread: at concurrency 1 batching costs nothing, not even a thread hop. Requests that arrive while
+every worker is busy queue; the next worker to come free takes the
 oldest and every compatible one queued behind it (same dtype and sample shape), up to
 ``max_batch_rows`` samples (a request larger than that goes alone), waiting at most
 ``max_wait_seconds`` for more to fill the batch (0: take what is there). The batch's answer is
@@ -78,7 +79,7 @@ class Batcher:
         self._predict, self.max_batch_rows, self.max_wait_seconds = predict, max_batch_rows, max_wait_seconds
         self._queue: deque[_Request] = deque()
         self._changed = threading.Condition()
-        self._free = threading.Semaphore(slots)
+        self._free_slots = slots  # workers not running a batch; changed under ``_changed``
         self._runners = ThreadPoolExecutor(max_workers=slots, thread_name_prefix="sskai-batch")
         self._closed = False
         self.stats = BatchStats()
@@ -95,8 +96,14 @@ class Batcher:
         with self._changed:
             if self._closed:
                 raise RuntimeError("the batcher is closed")
-            self._queue.append(request)
-            self._changed.notify_all()
+            alone = self._free_slots > 0 and not self._queue
+            if alone:
+                self._free_slots -= 1
+            else:
+                self._queue.append(request)
+                self._changed.notify_all()
+        if alone:  # a worker is free and nobody waits: no queue, no hop
+            self._run([request])
         return request.answer.result()
 
     def close(self) -> None:
@@ -108,19 +115,19 @@ class Batcher:
 
     def _dispatch(self) -> None:
         while True:
-            self._free.acquire()  # a worker is free: whatever is queued now goes to it
             batch = self._take()
             if batch is None:
-                self._free.release()
                 return
             self._runners.submit(self._run, batch)
 
     def _take(self) -> list[_Request] | None:
+        """The next batch, once a worker is free and a request waits (the slot is taken for it)."""
         with self._changed:
-            while not self._queue and not self._closed:
+            while not (self._queue and self._free_slots > 0) and not self._closed:
                 self._changed.wait()
             if self._closed and not self._queue:
                 return None
+            self._free_slots -= 1
             first = self._queue.popleft()
             batch, rows = [first], len(first.inputs)
             deadline = time.monotonic() + self.max_wait_seconds
@@ -165,7 +172,9 @@ class Batcher:
                 return
             self._split(batch, outputs, time.perf_counter() - started)
         finally:
-            self._free.release()
+            with self._changed:
+                self._free_slots += 1
+                self._changed.notify_all()
 
     def _count(self, batch: int = 0, split: bool = False) -> None:
         with self._changed:

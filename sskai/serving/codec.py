@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
 import numpy as np
 
-from sskai.bundles.npyfile import NotPlainNpy, load_checked
+from sskai.bundles.npyfile import NotPlainNpy, array_from_bytes, array_to_bytes
 from sskai.errors import BundleError
 
 JSON = "application/json"
@@ -23,7 +22,7 @@ def _refuse_constant(name: str) -> None:
 def _npy(body: bytes) -> np.ndarray:
     """A plain .npy array, its header checked against the body before anything is allocated."""
     try:
-        return load_checked(io.BytesIO(body), len(body))
+        return array_from_bytes(body)
     except NotPlainNpy as exc:
         raise BundleError(f"body: {exc}") from exc
 
@@ -67,9 +66,7 @@ class OutputNotEncodable(ValueError):
 
 def encode_outputs(outputs: np.ndarray, accept: str) -> tuple[bytes, str]:
     if NPY in (accept or ""):
-        buffer = io.BytesIO()
-        np.save(buffer, outputs, allow_pickle=False)
-        return buffer.getvalue(), NPY
+        return array_to_bytes(outputs), NPY
     if outputs.dtype.kind == "f" and not np.isfinite(outputs).all():
         raise OutputNotEncodable(
             "the model's output has NaN or infinite values, which JSON cannot carry (ask for application/x-npy)"

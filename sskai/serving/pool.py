@@ -8,7 +8,6 @@ time-out, dies or goes over its memory cap is killed with everything it started 
 from __future__ import annotations
 
 import contextlib
-import io
 import queue
 import selectors
 import signal
@@ -22,6 +21,7 @@ from typing import IO
 
 import numpy as np
 
+from sskai.bundles.npyfile import NotPlainNpy, array_from_bytes
 from sskai.bundles.spec import ModelSpec
 from sskai.errors import BundleError, EndpointError
 from sskai.sandbox import SandboxedProcess, SandboxPolicy, python_command, start_sandboxed
@@ -67,6 +67,8 @@ class _Worker:
         self.generation = generation
         self.requests: IO[bytes] = process.popen.stdin  # type: ignore[assignment]
         self.answers: IO[bytes] = process.popen.stdout  # type: ignore[assignment]
+        self._selector = selectors.DefaultSelector()  # one per worker: no epoll set up per read
+        self._selector.register(self.answers, selectors.EVENT_READ)
 
     def read_frame(self, deadline: float) -> tuple[bytes, bytes]:
         header = self._read(HEADER.size, deadline)
@@ -75,18 +77,23 @@ class _Worker:
 
     def _read(self, size: int, deadline: float) -> bytes:
         chunks, left = [], size
-        with selectors.DefaultSelector() as selector:
-            selector.register(self.answers, selectors.EVENT_READ)
-            while left:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not selector.select(remaining):
-                    raise InferenceTimeout
-                chunk = self.answers.read1(left)  # type: ignore[attr-defined]
-                if not chunk:
-                    raise EOFError
-                chunks.append(chunk)
-                left -= len(chunk)
+        while left:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not self._selector.select(remaining):
+                raise InferenceTimeout
+            chunk = self.answers.read1(left)  # type: ignore[attr-defined]
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            left -= len(chunk)
         return b"".join(chunks)
+
+    def end(self) -> None:
+        """Kill the worker and everything it started; close our ends of its pipes."""
+        with contextlib.suppress(OSError):
+            self.requests.close()
+        self.process.kill()
+        self._selector.close()
 
     def death(self) -> str:
         """Why the worker is gone, as well as can be told."""
@@ -148,10 +155,10 @@ class InferencePool:
             kind, payload = worker.read_frame(time.monotonic() + START_TIMEOUT_SECONDS)
         except (InferenceTimeout, EOFError) as exc:
             reason = "did not load the model in time" if isinstance(exc, InferenceTimeout) else worker.death()
-            process.kill()
+            worker.end()
             raise EndpointError(f"inference worker {number}: {reason}") from exc
         if kind != READY:
-            process.kill()
+            worker.end()
             message = payload.decode(errors="replace") if kind == LOAD_FAILED else f"said {kind!r}"
             raise EndpointError(f"the model could not be loaded: {message}")
         with self._lock:
@@ -185,7 +192,10 @@ class InferencePool:
             raise ModelFault(f"the model could not answer: {worker.death()}") from None
         self._release(worker)
         if kind == ANSWER:
-            return np.load(io.BytesIO(answer), allow_pickle=False)
+            try:
+                return array_from_bytes(answer)
+            except NotPlainNpy as exc:  # the worker runs the user's code: what it sends back is checked too
+                raise ModelFault(f"the model's answer could not be read: {exc}") from None
         message = answer.decode(errors="replace")
         if kind == BAD_INPUT:
             raise BundleError(message)
@@ -201,9 +211,7 @@ class InferencePool:
     def _retire(self, worker: _Worker) -> None:
         with self._lock:
             self._all.discard(worker)
-        with contextlib.suppress(OSError):
-            worker.requests.close()
-        worker.process.kill()
+        worker.end()
 
     def reload(self, weights: Path) -> None:
         """Serve ``weights`` with no request failing: new workers load them while the old ones answer,
@@ -240,7 +248,7 @@ class InferencePool:
 
     def _replace(self, worker: _Worker) -> None:
         """Kill a worker (and what it started) and start another in its place, in the background."""
-        worker.process.kill()
+        worker.end()
         with self._lock:
             self._all.discard(worker)
             if self._closed:
@@ -259,7 +267,5 @@ class InferencePool:
             workers = list(self._all)
             self._all.clear()
         for worker in workers:
-            with contextlib.suppress(OSError):
-                worker.requests.close()
-            worker.process.kill()
+            worker.end()
         self._spawner.shutdown(wait=False, cancel_futures=True)

@@ -10,7 +10,6 @@ The user's own prints go to the log, never into the answer stream.
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import struct
 import sys
@@ -18,6 +17,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+
+from sskai.bundles.npyfile import array_from_bytes, array_to_bytes
 
 HEADER = struct.Struct(">cI")
 READY, LOAD_FAILED, PREDICT, ANSWER, BAD_INPUT, MODEL_ERROR = b"R", b"F", b"P", b"K", b"I", b"E"
@@ -40,9 +41,7 @@ def read_exact(stream: BinaryIO, size: int) -> bytes:
 
 
 def array_bytes(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    return buffer.getvalue()
+    return array_to_bytes(array)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             write_frame(answers, BAD_INPUT, f"unknown frame {kind!r}".encode())
             continue
         try:
-            inputs = np.load(io.BytesIO(payload), allow_pickle=False)
+            inputs = array_from_bytes(bytearray(payload))  # writable: the model may change its input
             write_frame(answers, ANSWER, array_bytes(predictor.predict(inputs)))
         except BundleError as exc:
             write_frame(answers, BAD_INPUT, str(exc).encode())
