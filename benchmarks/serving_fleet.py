@@ -26,17 +26,16 @@ import json
 import os
 import statistics
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
 import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from benchmarks.load import Load
 from sskai.bundles.files import materialize_bundle
 from sskai.bundles.spec import model_spec
 from sskai.bundles.upload import upload_model
@@ -73,36 +72,6 @@ def busiest_window(world: World, ticks: int) -> int:
     return int(np.argmax(totals))
 
 
-class Load:
-    """Clients sending the example's request back to back; each request's start, latency and outcome kept."""
-
-    def __init__(self, url: str, body: bytes, clients: int) -> None:
-        self.url, self.body, self.stopping = url, body, threading.Event()
-        self.requests: list[tuple[float, float, bool]] = []
-        self.threads = [threading.Thread(target=self._send, daemon=True) for _ in range(clients)]
-
-    def _send(self) -> None:
-        headers = {"x-api-key": KEY, "content-type": "application/json"}
-        with httpx.Client(timeout=60) as client:
-            while not self.stopping.is_set():
-                started = time.monotonic()
-                try:
-                    ok = client.post(f"{self.url}/v1/predict", content=self.body, headers=headers).status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                self.requests.append((started, (time.monotonic() - started) * 1000, ok))
-
-    def __enter__(self) -> Load:
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.stopping.set()
-        for thread in self.threads:
-            thread.join(60)
-
-
 def p99(latencies: list[float]) -> float | None:
     return float(np.percentile(latencies, 99)) if latencies else None
 
@@ -134,7 +103,7 @@ def one_run(stores, model, bundle: Path, world: World, start: int, ticks: int, f
     )
     body = json.dumps({"inputs": np.zeros((1, 8)).tolist()}).encode()
     try:
-        with Load(running.url, body, args.clients) as load:
+        with Load(running.url, KEY, body, args.clients) as load:
             began = time.monotonic()
             run = drive_fleet(
                 target,
@@ -150,17 +119,19 @@ def one_run(stores, model, bundle: Path, world: World, start: int, ticks: int, f
             wall = time.monotonic() - began
     finally:
         target.stop(record)
-    during = [lat for at, lat, _ in load.requests for noticed, gone in run.preemptions if noticed <= at <= gone + 2.0]
-    latencies = [lat for _, lat, _ in load.requests]
+    during = [
+        s.latency_ms for s in load.sent for noticed, gone in run.preemptions if noticed <= s.started <= gone + 2.0
+    ]
+    latencies = [s.latency_ms for s in load.sent]
     return {
         "floor": floor,
-        "requests": len(load.requests),
-        "failed": sum(not ok for _, _, ok in load.requests),
+        "requests": len(load.sent),
+        "failed": len(load.failures),
         "p50_ms": statistics.median(latencies),
         "p99_ms": p99(latencies),
         "p99_during_preemptions_ms": p99(during),
         "preemptions": run.preempted,
-        "requests_per_second": len(load.requests) / wall,
+        "requests_per_second": len(load.sent) / wall,
         "usd": run.usd,
         "ondemand_replicas_usd": run.ondemand_only_usd,
         "ratio_to_ondemand": run.usd / run.ondemand_only_usd,

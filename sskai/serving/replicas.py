@@ -51,6 +51,10 @@ def _save_facts(folder: Path, facts: ReplicaLaunch) -> None:
     (folder / LAUNCH_FILE).write_text(facts.model_dump_json())
 
 
+def _recorded(folder: Path) -> tuple[Replica, ...]:
+    return ReplicaSet.read(folder).replicas if (folder / REPLICAS_FILE).exists() else ()
+
+
 def _named(folder: Path, endpoint: Endpoint, replica_name: str) -> Replica:
     taken = next((r for r in ReplicaSet.read(folder).replicas if r.name == replica_name), None)
     if taken is None:
@@ -78,11 +82,13 @@ class ReplicatedTarget(ServingTarget, name="replicas"):
             limits=launch.limits,
         )
         _save_facts(folder, facts)
+        # A restart (the router died): the replicas still serving are kept, on their pools.
+        kept = [r for r in _recorded(folder) if r.pid is not None and is_alive(r.pid)]
         replicas = []
         try:
-            for _ in range(self.settings.endpoint_replicas):
+            for _ in range(max(0, self.settings.endpoint_replicas - len(kept))):
                 replicas.append(_start_replica(folder, facts))
-            ReplicaSet(replicas=tuple(replicas)).write(folder)
+            ReplicaSet(replicas=(*kept, *replicas)).write(folder)
             port = launch.port or process.free_port()
             router = _start_router(folder, port)
         except Exception:
@@ -90,6 +96,18 @@ class ReplicatedTarget(ServingTarget, name="replicas"):
                 _end(replica)
             raise
         return RunningEndpoint(url=f"http://127.0.0.1:{port}", pid=router)
+
+    def heal(self, endpoint: Endpoint) -> list[str]:
+        """A replica whose process died (a crash, the OOM killer) is replaced on its pool, as after a
+        preemption without notice: the router has sent its requests elsewhere meanwhile."""
+        lines = []
+        for replica in _recorded(self.folder(endpoint.id)):
+            if replica.state == "ready" and (replica.pid is None or not is_alive(replica.pid)):
+                replacement = self.preempt(endpoint, replica.name, notice_seconds=None)
+                lines.append(
+                    f"replica {replica.name} on {replica.pool or 'this machine'} died; replaced by {replacement.name}"
+                )
+        return lines
 
     def stop(self, endpoint: Endpoint) -> None:
         if endpoint.pid and is_alive(endpoint.pid):

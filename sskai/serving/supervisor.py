@@ -30,6 +30,7 @@ from sskai.bundles.spec import model_spec
 from sskai.errors import EndpointError, StoredRecordInvalid
 from sskai.kinds import LogLevel, ResourceKind, Status
 from sskai.serving.process import EndpointLimits
+from sskai.serving.replicas import ReplicatedTarget
 from sskai.serving.samples import sample_serving_endpoints
 from sskai.serving.targets import EndpointLaunch, LocalProcessTarget, launch_config, target_of
 from sskai.store.metadata import Endpoint, Model, utcnow
@@ -71,8 +72,9 @@ class Supervision:
 
 
 def supervised(endpoint: Endpoint) -> bool:
-    """Endpoints on this machine; a cloud runtime (Lambda, spot replicas) restarts its own."""
-    return endpoint.runtime == LocalProcessTarget.name
+    """Endpoints on this machine (a process, or replicas behind a router); a cloud runtime (Lambda, a
+    Kubernetes Deployment) restarts its own."""
+    return endpoint.runtime in (LocalProcessTarget.name, ReplicatedTarget.name)
 
 
 def needs_attention(endpoint: Endpoint) -> bool:
@@ -92,6 +94,10 @@ def supervise_once(stores: Stores, now: float | None = None) -> list[str]:
             line = _attend(stores, endpoint, time.time() if now is None else now)
             if line:
                 done.append(line)
+        elif supervised(endpoint) and Status(endpoint.status).is_serving:
+            for line in target_of(endpoint).heal(endpoint):  # what died inside it: a replica
+                _note(stores, endpoint, f"endpoint {endpoint.name}: {line}")
+                done.append(f"{endpoint.name}: {line}")
     return done
 
 
@@ -161,6 +167,7 @@ def relaunch(stores: Stores, endpoint: Endpoint) -> EndpointLaunch:
         workdir=stores.settings.endpoints_dir / endpoint.id,
         limits=EndpointLimits.of(stores.settings),
         port=urlparse(endpoint.url).port if endpoint.url else None,
+        endpoint_id=endpoint.id,
     )
 
 

@@ -103,6 +103,12 @@ class ServingTarget(Registered, ABC):
         self.stop(endpoint)
         return self.start(launch)
 
+    def heal(self, endpoint: Endpoint) -> list[str]:
+        """Repair what died inside a running endpoint, one line per repair (the supervisor asks each pass).
+
+        Here nothing: a single process is alive or not, and the supervisor restarts it whole."""
+        return []
+
     def billed_replicas(self, endpoint: Endpoint) -> tuple[str, ...]:
         """What of this endpoint runs on a node billed by the hour now, one name per node: here, itself."""
         return (endpoint.name,)

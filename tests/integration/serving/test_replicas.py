@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import threading
+import json
+import os
+import signal
 import time
 import uuid
 from pathlib import Path
@@ -12,14 +14,14 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from benchmarks.load import Load
 from sskai.bundles.files import materialize_bundle
 from sskai.bundles.spec import model_spec
 from sskai.bundles.upload import upload_model
 from sskai.catalog import load_catalog
 from sskai.costs.endpoint_metering import meter_endpoints
-from sskai.errors import EndpointError
 from sskai.kinds import ServingKind, Status
-from sskai.processes import is_alive
+from sskai.processes import is_alive, wait_gone
 from sskai.replay.world import Pool, World
 from sskai.risk.model import PoolRisk
 from sskai.serving.auth import hash_key
@@ -29,8 +31,9 @@ from sskai.serving.fleet_driver import drive_fleet
 from sskai.serving.process import EndpointLimits
 from sskai.serving.replicas import ReplicatedTarget
 from sskai.serving.router import ReplicaSet
-from sskai.serving.targets import EndpointLaunch, target_named
-from sskai.store.metadata import CostRecord, Endpoint
+from sskai.serving.supervisor import supervise_once
+from sskai.serving.targets import EndpointLaunch, LaunchConfig, target_named
+from sskai.store.metadata import CostRecord, Endpoint, LogEntry
 from sskai.store.stores import open_stores
 from tests.helpers import ROOT
 
@@ -38,31 +41,10 @@ pytestmark = pytest.mark.integration
 KEY = "replica-key"
 
 
-class Load:
-    """``clients`` threads sending requests back to back until stopped; every failure is kept."""
-
-    def __init__(self, url: str, clients: int) -> None:
-        self.url, self.stopping, self.answers, self.failures = url, threading.Event(), 0, []
-        self.threads = [threading.Thread(target=self._send, daemon=True) for _ in range(clients)]
-
-    def _send(self) -> None:
-        inputs = np.ones((4, 8), np.float32)
-        while not self.stopping.is_set():
-            try:
-                assert predict(self.url, KEY, inputs).shape == (4, 1)
-                self.answers += 1
-            except (EndpointError, AssertionError) as exc:
-                self.failures.append(str(exc))
-
-    def __enter__(self) -> Load:
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.stopping.set()
-        for thread in self.threads:
-            thread.join(60)
+def load(url: str, clients: int) -> Load:
+    """Requests of four samples, back to back from ``clients`` clients."""
+    body = json.dumps({"inputs": np.ones((4, 8)).tolist()}).encode()
+    return Load(url, KEY, body, clients)
 
 
 def replicated(stores, model, tmp_path: Path) -> tuple[ReplicatedTarget, Endpoint]:
@@ -95,6 +77,7 @@ def replicated(stores, model, tmp_path: Path) -> tuple[ReplicatedTarget, Endpoin
             instance_type="g4dn.xlarge",  # what the plan chose: each replica is metered at its price
             region="us-east-1",
             status=Status.READY,
+            launch=LaunchConfig(bundle_dir=str(launch.bundle_dir)).stored(),  # what a restart needs, as deploy keeps
         )
     )
     return target, record
@@ -106,14 +89,14 @@ def test_replicas_preempted_with_and_without_notice_fail_no_request(stores, exam
     folder = target.folder(record.id)
     try:
         first, second = ReplicaSet.read(folder).replicas
-        with Load(record.url, clients=6) as load:
+        with load(record.url, clients=6) as sent:
             time.sleep(1.0)
             target.preempt(record, first.name, notice_seconds=None)  # the instance is gone mid-request
             time.sleep(1.0)
             target.preempt(record, second.name, notice_seconds=2.0)  # a two-second notice: drained first
             time.sleep(1.0)
-        assert load.failures == [], load.failures[:3]
-        assert load.answers > 50
+        assert sent.failures == [], sent.failures[:3]
+        assert sent.answers > 50
         state = httpx.get(f"{record.url}/router", timeout=5).json()
         assert state["failed"] == 0 and state["retries"] >= 1  # the replica gone without notice was retried
         assert {r["name"] for r in state["replicas"]}.isdisjoint({first.name, second.name})
@@ -156,11 +139,11 @@ def test_a_pool_lost_for_good_is_replaced_by_another_pool_and_the_floor_with_no_
     model = upload_model(stores, "mlp", example_zips["mlp"][0])
     target, record = replicated(stores, model, tmp_path)
     try:
-        with Load(record.url, clients=4) as load:
+        with load(record.url, clients=4) as sent:
             priors = [PoolRisk(0.05, 0.95, 0.5, "test", "hand-made")] * 2
             run = drive_fleet(target, record, world, FleetTarget(spot_wanted=2, floor=1), 0, 4, 60.0, priors)
-        assert load.failures == [], load.failures[:3]
-        assert load.answers > 50
+        assert sent.failures == [], sent.failures[:3]
+        assert sent.answers > 50
         assert run.spot[0] == [1, 1] and run.spot[-1] == [0, 1]  # a's replica went, b holds what it can
         assert run.ondemand[0] == 1 and run.ondemand[-1] == 2  # the floor, then one for the spot shortfall
         assert run.preempted == 1 and any("lost with a" in reason for reason in run.reasons)
@@ -171,3 +154,37 @@ def test_a_pool_lost_for_good_is_replaced_by_another_pool_and_the_floor_with_no_
         assert 0 < run.usd < run.ondemand_only_usd
     finally:
         target.stop(record)
+
+
+def test_the_supervisor_replaces_a_dead_replica_and_restarts_a_dead_router_at_its_url(
+    stores, example_zips, tmp_path: Path
+) -> None:
+    model = upload_model(stores, "mlp", example_zips["mlp"][0])
+    target, record = replicated(stores, model, tmp_path)
+    folder = target.folder(record.id)
+    try:
+        first = ReplicaSet.read(folder).replicas[0]
+        with load(record.url, clients=4) as sent:
+            time.sleep(0.5)
+            os.killpg(first.pid, signal.SIGKILL)  # a crash: no notice, no preemption, nobody told
+            wait_gone(first.pid, 10)
+            [line] = supervise_once(stores)
+            time.sleep(0.5)
+        assert f"replica {first.name}" in line and "replaced" in line
+        assert sent.failures == [], sent.failures[:3]
+        now = ReplicaSet.read(folder).replicas
+        assert len(now) == 2 and first.name not in {r.name for r in now} and all(is_alive(r.pid) for r in now)
+        events = [e.message for e in stores.metadata.list(LogEntry, resource_id=record.id)]
+        assert any("died; replaced by" in message for message in events)
+
+        os.killpg(record.pid, signal.SIGKILL)  # the router itself
+        wait_gone(record.pid, 10)
+        supervise_once(stores)
+        again = stores.metadata.get(Endpoint, record.id)
+        assert again.status == Status.READY and again.pid != record.pid and again.url == record.url
+        assert {r.pid for r in ReplicaSet.read(folder).replicas} == {r.pid for r in now}  # replicas kept
+        assert predict(again.url, KEY, np.ones((1, 8), np.float32)).shape == (1, 1)
+        record = again
+    finally:
+        target.stop(stores.metadata.get(Endpoint, record.id))
+    assert not any(is_alive(r.pid) for r in ReplicaSet.read(folder).replicas)
