@@ -52,8 +52,10 @@ class _Request:
 
 @dataclass
 class BatchStats:
-    """What batching did, for /metrics and the benchmark."""
+    """What batching did (and within which limits), for /metrics and the benchmark."""
 
+    max_batch_rows: int = 0
+    max_wait_ms: float = 0.0
     batches: int = 0
     requests: int = 0
     largest: int = 0
@@ -82,7 +84,7 @@ class Batcher:
         self._free_slots = slots  # workers not running a batch; changed under ``_changed``
         self._runners = ThreadPoolExecutor(max_workers=slots, thread_name_prefix="sskai-batch")
         self._closed = False
-        self.stats = BatchStats()
+        self.stats = BatchStats(max_batch_rows=max_batch_rows, max_wait_ms=max_wait_seconds * 1000)
         self._dispatcher = threading.Thread(target=self._dispatch, name="sskai-batcher", daemon=True)
         self._dispatcher.start()
 

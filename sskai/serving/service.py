@@ -20,6 +20,7 @@ from sskai.ownership.reaper import reap_abandoned
 from sskai.plans import Recommendation, ServingPlan
 from sskai.profiling.service import stored_metrics
 from sskai.serving.auth import hash_key
+from sskai.serving.batch_plan import choose_batching
 from sskai.serving.keys import hand_over
 from sskai.serving.process import EndpointLimits
 from sskai.serving.targets import EndpointLaunch, LaunchConfig, launch_config, target_for, target_of
@@ -100,6 +101,19 @@ def deploy_endpoint(
         plan, priced_as = unplanned_spot_plan(current_catalog(stores), stores.settings.aws_region)
     kind = plan.kind
     target = target_for(stores.settings, kind)
+    metrics = stored_metrics(profile) if profile is not None and profile.status == Status.SUCCEEDED else None
+    latency_slo_ms = _latency_target(stores, model)
+    settings = stores.settings
+    batching = choose_batching(
+        metrics,
+        latency_slo_ms,
+        settings.sandbox_limits.memory_bytes,
+        settings.endpoint_max_batch_rows,
+        settings.endpoint_max_batch_wait_ms,
+    )
+    limits = (limits or EndpointLimits.of(settings)).model_copy(
+        update={"max_batch_rows": batching.max_batch_rows, "max_batch_wait_ms": batching.max_batch_wait_ms}
+    )
     api_key = secrets.token_urlsafe(32)
     record = stores.metadata.add(
         Endpoint(
@@ -112,7 +126,13 @@ def deploy_endpoint(
             api_key_sha256=hash_key(api_key),
             instance_type=plan.instance_type,
             region=plan.region,
-            launch=LaunchConfig(memory_mb=plan.memory_mb, priced_as=priced_as).stored(),
+            launch=LaunchConfig(
+                memory_mb=plan.memory_mb,
+                priced_as=priced_as,
+                max_batch_rows=batching.max_batch_rows,
+                max_batch_wait_ms=batching.max_batch_wait_ms,
+                batching=batching.reason,
+            ).stored(),
             status=Status.PENDING,
         )
     )
@@ -133,13 +153,11 @@ def deploy_endpoint(
                     weights=weights,
                     api_key_sha256=record.api_key_sha256,
                     workdir=workdir,
-                    limits=limits or EndpointLimits.of(stores.settings),
+                    limits=limits,
                     endpoint_id=record.id,
                     memory_mb=plan.memory_mb,
-                    profile=stored_metrics(profile)
-                    if profile is not None and profile.status == Status.SUCCEEDED
-                    else None,
-                    latency_slo_ms=_latency_target(stores, model),
+                    profile=metrics,
+                    latency_slo_ms=latency_slo_ms,
                 )
             )
         except Exception as exc:
@@ -165,6 +183,7 @@ def deploy_endpoint(
     stores.metadata.log(
         model.owner, ResourceKind.ENDPOINT, record.id, f"endpoint {name} serving {model.name} at {running.url}"
     )
+    stores.metadata.log(model.owner, ResourceKind.ENDPOINT, record.id, f"batching: {batching.reason}")
     hand_over(stores.settings, model.owner, name, api_key)  # for an owner whose deploy ran in a worker
     return record, api_key
 

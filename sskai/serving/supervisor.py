@@ -29,7 +29,6 @@ from urllib.parse import urlparse
 from sskai.bundles.spec import model_spec
 from sskai.errors import EndpointError, StoredRecordInvalid
 from sskai.kinds import LogLevel, ResourceKind, Status
-from sskai.serving.process import EndpointLimits
 from sskai.serving.replicas import ReplicatedTarget
 from sskai.serving.samples import sample_serving_endpoints
 from sskai.serving.targets import EndpointLaunch, LocalProcessTarget, launch_config, target_of
@@ -165,7 +164,7 @@ def relaunch(stores: Stores, endpoint: Endpoint) -> EndpointLaunch:
         weights=Path(launch.weights) if launch.weights else None,
         api_key_sha256=endpoint.api_key_sha256,
         workdir=stores.settings.endpoints_dir / endpoint.id,
-        limits=EndpointLimits.of(stores.settings),
+        limits=launch.limits(stores.settings),
         port=urlparse(endpoint.url).port if endpoint.url else None,
         endpoint_id=endpoint.id,
     )

@@ -58,6 +58,16 @@ class LaunchConfig(Versioned):
     bundle_dir: str | None = None
     weights: str | None = None
     priced_as: str | None = None  # deployed without a plan: why it is metered as its instance type
+    # Adaptive batching, chosen from the profile and the latency target (sskai.serving.batch_plan)
+    max_batch_rows: int | None = None
+    max_batch_wait_ms: float | None = None
+    batching: str | None = None  # why, in words
+
+    def limits(self, settings: Settings) -> process.EndpointLimits:
+        """The settings' limits, with this endpoint's own batching where it has one."""
+        limits = process.EndpointLimits.of(settings)
+        chosen = {"max_batch_rows": self.max_batch_rows, "max_batch_wait_ms": self.max_batch_wait_ms}
+        return limits.model_copy(update={k: v for k, v in chosen.items() if v is not None})
 
 
 def launch_config(endpoint: Endpoint) -> LaunchConfig:

@@ -21,7 +21,7 @@ from sskai.processes import is_alive
 from sskai.serving.client import predict
 from sskai.serving.samples import sample_frame, sample_serving_endpoints
 from sskai.serving.service import deploy_endpoint, stop_stored_endpoint
-from sskai.store.metadata import Endpoint, EndpointSample
+from sskai.store.metadata import Endpoint, EndpointSample, LogEntry
 from tests.builders import SPOT, _npy
 
 # Its tests share one module-scoped endpoint: they run in one test process.
@@ -278,6 +278,22 @@ def test_a_model_whose_profile_failed_is_deployed_only_when_forced(stores, tmp_p
     assert stores.metadata.list(Endpoint, name="bad") == []
     record, _ = deploy_endpoint(stores, "bad", model, None, SPOT, force=True)
     assert record.status == Status.READY
+
+
+def test_an_endpoint_batches_within_limits_chosen_from_its_profile(stores, example_zips, endpoints_cleanup) -> None:
+    from sskai.profiling.service import profile_stored_model
+    from sskai.serving.targets import launch_config
+
+    model = upload_model(stores, "mlp", example_zips["mlp"][0])
+    profile_stored_model(stores, model)
+    record, _ = deploy_endpoint(stores, "sized", model, None, SPOT)
+    chosen = launch_config(record)
+    assert chosen.max_batch_rows == stores.settings.endpoint_max_batch_rows  # a tiny model: the settings' cap
+    assert "no latency target recorded" in (chosen.batching or "")
+    batching = httpx.get(f"{record.url}/metrics").json()["batching"]
+    assert batching["max_batch_rows"] == chosen.max_batch_rows  # what the server was started with
+    logged = [e.message for e in stores.metadata.list(LogEntry, resource_id=record.id)]
+    assert any(message.startswith("batching: up to") for message in logged)
 
 
 def test_concurrent_requests_are_batched_and_a_bad_one_fails_alone(stores, tmp_path, endpoints_cleanup) -> None:
