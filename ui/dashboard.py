@@ -34,6 +34,7 @@ from sskai.reports import (
     training_cost_section,
     trainings_section,
 )
+from sskai.serving.fleet import LOST_WITH
 from sskai.serving.health import check_health
 from sskai.serving.keys import collect
 from sskai.serving.samples import sample_frame
@@ -504,6 +505,29 @@ def endpoint_metrics_section(stores, endpoint: Endpoint) -> None:
         alt.Chart(latency).mark_line(point=True).encode(x=alt.X("at:T", title=None), y="ms:Q", color="series:N"),
         width="stretch",
     )
+    if endpoint.runtime == "replicas":
+        replica_chart(stores, endpoint, series)
+
+
+def replica_chart(stores, endpoint: Endpoint, series: pd.DataFrame) -> None:
+    """Retries and client-visible failures per second over time, each preemption a rule at its moment."""
+    rates = series.melt("at", ["retries/s", "failed/s"], var_name="series", value_name="per second")
+    lines = (
+        alt.Chart(rates).mark_line(point=True).encode(x=alt.X("at:T", title=None), y="per second:Q", color="series:N")
+    )
+    lost = [
+        {"at": entry.created_at, "preemption": entry.message.removeprefix("fleet: ")}
+        for entry in stores.metadata.list(LogEntry, resource_id=endpoint.id)
+        if LOST_WITH in entry.message
+    ]
+    st.subheader("Retries, failures and preemptions")
+    if lost:
+        rules = (
+            alt.Chart(pd.DataFrame(lost)).mark_rule(color="firebrick").encode(x="at:T", tooltip=["preemption", "at"])
+        )
+        st.altair_chart(lines + rules, width="stretch")
+    else:
+        st.altair_chart(lines, width="stretch")
 
 
 def sample_inputs(stores, endpoint: Endpoint) -> str:

@@ -42,6 +42,7 @@ from sskai.units import SECONDS_PER_HOUR
 SERVING_HORIZON_SECONDS = SECONDS_PER_HOUR
 # Provisioning an instance and starting the endpoint on it: paid, not yet serving.
 REPLICA_START_SECONDS = 120.0
+LOST_WITH = "lost with"  # how a step says a pool took replicas (the dashboard marks these as preemptions)
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ class FleetPlanner:
         if hit is not None:
             lost = np.maximum(lost, (hit & (held > 0)).astype(np.int64))
         hit = self._hit(lost)
-        reasons = [f"{int(lost[p])} replica(s) lost with {names[p]}" for p in np.flatnonzero(lost)]
+        reasons = [f"{int(lost[p])} replica(s) {LOST_WITH} {names[p]}" for p in np.flatnonzero(lost)]
         launch, moved = np.zeros(pools, dtype=np.int64), np.zeros(pools, dtype=np.int64)
         ondemand_slots = short = 0
         for index, slot in enumerate(self.slots):

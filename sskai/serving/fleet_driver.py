@@ -11,16 +11,18 @@ pool's price, beside what the same replicas on demand would have cost.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from rich.progress import Progress
 
+from sskai.kinds import LogLevel, ResourceKind
 from sskai.localcloud.simulation import EC2_NOTICE_SECONDS
 from sskai.replay.world import World
 from sskai.risk.model import PoolRisk, RiskModel
 from sskai.serving.fleet import (
+    LOST_WITH,
     FleetPlanner,
     FleetTarget,
     fleet_usd,
@@ -32,6 +34,7 @@ from sskai.serving.replicas import ReplicatedTarget
 from sskai.serving.router import ReplicaSet
 from sskai.spot.controller import History
 from sskai.store.metadata import Endpoint
+from sskai.store.stores import Stores
 
 ONDEMAND = "on-demand"
 
@@ -60,10 +63,12 @@ def drive_fleet(
     time_scale: float,
     risk: RiskModel | Sequence[PoolRisk],
     show_progress: bool = False,
+    note: Callable[[str], None] = lambda line: None,
 ) -> FleetRun:
     """Play ``ticks`` of ``world`` from ``start_tick`` against the endpoint's replicas, ``time_scale`` times fast.
 
-    ``risk`` gives each pool's prior (the calibrated model, or the priors themselves). The replicas it
+    ``risk`` gives each pool's prior (the calibrated model, or the priors themselves); ``note`` hears
+    every decision and loss, one line each (the endpoint's log, where the dashboard plots them). The replicas it
     starts with (labelled by the deploy, not by a pool) are retired, drained, once the first tick's
     fleet is up.
     """
@@ -85,6 +90,8 @@ def drive_fleet(
             capacity, prices = world.capacity[:, tick], world.prices[:, tick]
             step = planner.step(history.append(capacity, prices), capacity, prices, ondemand_now, hits[:, tick])
             run.reasons += [f"tick {tick}: {reason}" for reason in step.reasons]
+            for reason in step.reasons:
+                note(reason)
             for pool in np.flatnonzero(step.lost):
                 for replica in on_pool[names[pool]][: int(step.lost[pool])]:
                     noticed = time.monotonic()
@@ -112,3 +119,14 @@ def drive_fleet(
             progress.advance(bar)
             time.sleep(max(0.0, began + world.tick_seconds / time_scale - time.monotonic()))
     return run
+
+
+def endpoint_notes(stores: Stores, endpoint: Endpoint) -> Callable[[str], None]:
+    """``drive_fleet``'s ``note`` into the endpoint's log: losses as warnings (the Inference page lists and
+    plots them), placements as information."""
+
+    def note(line: str) -> None:
+        level = LogLevel.WARNING if LOST_WITH in line else LogLevel.INFO
+        stores.metadata.log(endpoint.owner, ResourceKind.ENDPOINT, endpoint.id, f"fleet: {line}", level=level)
+
+    return note

@@ -53,6 +53,9 @@ class RequestCounters(BaseModel):
     uptime_seconds: float | None = None
     latency_ms_p50: float | None = None
     latency_ms_p95: float | None = None
+    # A replicated endpoint's router: requests sent again to another replica, and those no replica answered.
+    retries: int = 0
+    failed: int = 0
 
 
 def read_counters(path: Path) -> RequestCounters:

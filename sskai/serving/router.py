@@ -27,7 +27,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from sskai.serving.codec import error_body
-from sskai.serving.requests import RequestCounters
+from sskai.serving.requests import RequestMetrics
 
 REPLICAS_FILE = "replicas.json"
 FORWARDED = ("content-type", "accept", "authorization", "x-api-key")
@@ -72,8 +72,8 @@ class Router:
         self.in_flight: Counter[str] = Counter()
         self.down: set[str] = set()  # did not answer; probed until /health answers again
         self.counts = Counter()  # requests, errors, retries, failed
+        self.metrics = RequestMetrics()  # what the clients saw: outcomes and latency, retries included
         self.busy_seconds = 0.0
-        self.started = time.monotonic()
         self.reload()
 
     def reload(self) -> None:
@@ -136,18 +136,21 @@ def create_app(router: Router) -> FastAPI:
 
     @app.get("/metrics")
     def metrics() -> dict:
-        return RequestCounters(
-            requests=router.counts["requests"],
-            errors=router.counts["errors"],
-            busy_seconds=router.busy_seconds,
-            uptime_seconds=time.monotonic() - router.started,
-        ).model_dump() | {"retries": router.counts["retries"], "failed": router.counts["failed"]}
+        seen = router.metrics.snapshot()
+        return seen.model_copy(
+            update={
+                "busy_seconds": router.busy_seconds,
+                "retries": router.counts["retries"],
+                "failed": router.counts["failed"],
+            }
+        ).model_dump()
 
     @app.post("/v1/predict")
     async def predict(request: Request) -> Response:
         body = await request.body()
         headers = {name: request.headers[name] for name in FORWARDED if name in request.headers}
         router.counts["requests"] += 1
+        arrived = time.perf_counter()
         deadline = time.monotonic() + router.retry_seconds
         tried: set[str] = set()
         while True:
@@ -155,6 +158,7 @@ def create_app(router: Router) -> FastAPI:
             if replica is None:
                 if time.monotonic() > deadline:
                     router.counts["failed"] += 1
+                    router.metrics.observe(time.perf_counter() - arrived, ok=False, model_seconds=0.0)
                     return JSONResponse(error_body("no replica is ready; try again shortly"), status_code=503)
                 if tried:  # every replica was tried once: wait for one to come back, then try them again
                     tried.clear()
@@ -176,6 +180,7 @@ def create_app(router: Router) -> FastAPI:
                 continue
             if not answer.is_success:
                 router.counts["errors"] += 1
+            router.metrics.observe(time.perf_counter() - arrived, ok=answer.is_success, model_seconds=0.0)
             media_type = answer.headers.get("content-type", "application/json")
             return Response(answer.content, status_code=answer.status_code, media_type=media_type)
 

@@ -34,6 +34,8 @@ def record_sample(stores: Stores, endpoint: Endpoint, counters: RequestCounters,
             busy_seconds=counters.busy_seconds,
             latency_ms_p50=counters.latency_ms_p50,
             latency_ms_p95=counters.latency_ms_p95,
+            retries=counters.retries,
+            failed=counters.failed,
             status=Status.READY,
         )
     )
@@ -62,7 +64,8 @@ def sample_serving_endpoints(
 
 
 def sample_frame(stores: Stores, endpoint_id: str) -> pd.DataFrame:
-    """One row per stretch between samples: requests/s and errors/s over it, and the latency at its end.
+    """One row per stretch between samples: requests/s, errors/s (and a router's retries/s and failed/s) over
+    it, and the latency at its end.
 
     A stretch whose totals went down (the counters of an endpoint deployed anew) starts afresh.
     """
@@ -79,6 +82,8 @@ def sample_frame(stores: Stores, endpoint_id: str) -> pd.DataFrame:
                 "errors/s": max(after.errors - before.errors, 0) / seconds,
                 "p50 ms": after.latency_ms_p50,
                 "p95 ms": after.latency_ms_p95,
+                "retries/s": max(after.retries - before.retries, 0) / seconds,
+                "failed/s": max(after.failed - before.failed, 0) / seconds,
             }
         )
-    return pd.DataFrame(rows, columns=["at", "requests/s", "errors/s", "p50 ms", "p95 ms"])
+    return pd.DataFrame(rows, columns=["at", "requests/s", "errors/s", "p50 ms", "p95 ms", "retries/s", "failed/s"])

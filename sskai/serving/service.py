@@ -103,15 +103,11 @@ def deploy_endpoint(
     target = target_for(stores.settings, kind)
     metrics = stored_metrics(profile) if profile is not None and profile.status == Status.SUCCEEDED else None
     latency_slo_ms = _latency_target(stores, model)
-    settings = stores.settings
+    base = limits or EndpointLimits.of(stores.settings)  # its batch limits are the caps
     batching = choose_batching(
-        metrics,
-        latency_slo_ms,
-        settings.sandbox_limits.memory_bytes,
-        settings.endpoint_max_batch_rows,
-        settings.endpoint_max_batch_wait_ms,
+        metrics, latency_slo_ms, base.sandbox.memory_bytes, base.max_batch_rows, base.max_batch_wait_ms
     )
-    limits = (limits or EndpointLimits.of(settings)).model_copy(
+    limits = base.model_copy(
         update={"max_batch_rows": batching.max_batch_rows, "max_batch_wait_ms": batching.max_batch_wait_ms}
     )
     api_key = secrets.token_urlsafe(32)

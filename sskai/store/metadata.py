@@ -315,6 +315,8 @@ class EndpointSample(Record, Base):
     busy_seconds: Mapped[float] = mapped_column(Float)
     latency_ms_p50: Mapped[float | None] = mapped_column(Float, default=None)
     latency_ms_p95: Mapped[float | None] = mapped_column(Float, default=None)
+    retries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # a router's, sent again
+    failed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # no replica answered them
 
 
 class LogEntry(Record, Base):

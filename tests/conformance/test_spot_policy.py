@@ -28,6 +28,8 @@ from sskai.training.spot_run import assemble
 
 TICK = 360.0
 GANG = 2
+# Every policy sskai ships (a test module may register its own, which is not under contract here).
+SHIPPED = [name for name in SpotPolicy.registry.names() if SpotPolicy.registry.get(name).__module__.startswith("sskai")]
 PRIORS = (
     PoolRisk(0.05, 0.95, 0.5, "test", "hand-made"),
     PoolRisk(0.02, 0.98, 0.3, "test", "hand-made"),
@@ -174,7 +176,7 @@ def live(name: str, world: World, job: ReplayJob) -> tuple[list, list[Where], Re
 
 @pytest.mark.parametrize("job_name", sorted(JOBS))
 @pytest.mark.parametrize("world_name", sorted(WORLDS))
-@pytest.mark.parametrize("policy", SpotPolicy.registry.names())
+@pytest.mark.parametrize("policy", SHIPPED)
 def test_the_replay_and_the_live_controller_decide_alike(policy: str, world_name: str, job_name: str) -> None:
     world, job = WORLDS[world_name], JOBS[job_name]
     replayed = replay(policy_named(policy), world, job, 0, PRIORS, record=True)

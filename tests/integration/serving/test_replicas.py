@@ -20,17 +20,18 @@ from sskai.bundles.spec import model_spec
 from sskai.bundles.upload import upload_model
 from sskai.catalog import load_catalog
 from sskai.costs.endpoint_metering import meter_endpoints
-from sskai.kinds import ServingKind, Status
+from sskai.kinds import LogLevel, ServingKind, Status
 from sskai.processes import is_alive, wait_gone
 from sskai.replay.world import Pool, World
 from sskai.risk.model import PoolRisk
 from sskai.serving.auth import hash_key
 from sskai.serving.client import predict
 from sskai.serving.fleet import FleetTarget
-from sskai.serving.fleet_driver import drive_fleet
+from sskai.serving.fleet_driver import drive_fleet, endpoint_notes
 from sskai.serving.process import EndpointLimits
 from sskai.serving.replicas import ReplicatedTarget
 from sskai.serving.router import ReplicaSet
+from sskai.serving.samples import sample_frame, sample_serving_endpoints
 from sskai.serving.supervisor import supervise_once
 from sskai.serving.targets import EndpointLaunch, LaunchConfig, target_named
 from sskai.store.metadata import CostRecord, Endpoint, LogEntry
@@ -139,9 +140,13 @@ def test_a_pool_lost_for_good_is_replaced_by_another_pool_and_the_floor_with_no_
     model = upload_model(stores, "mlp", example_zips["mlp"][0])
     target, record = replicated(stores, model, tmp_path)
     try:
+        sample_serving_endpoints(stores, every_seconds=0)
         with load(record.url, clients=4) as sent:
             priors = [PoolRisk(0.05, 0.95, 0.5, "test", "hand-made")] * 2
-            run = drive_fleet(target, record, world, FleetTarget(spot_wanted=2, floor=1), 0, 4, 60.0, priors)
+            fleet = FleetTarget(spot_wanted=2, floor=1)
+            notes = endpoint_notes(stores, record)
+            run = drive_fleet(target, record, world, fleet, 0, 4, 60.0, priors, note=notes)
+        sample_serving_endpoints(stores, every_seconds=0)
         assert sent.failures == [], sent.failures[:3]
         assert sent.answers > 50
         assert run.spot[0] == [1, 1] and run.spot[-1] == [0, 1]  # a's replica went, b holds what it can
@@ -152,6 +157,14 @@ def test_a_pool_lost_for_good_is_replaced_by_another_pool_and_the_floor_with_no_
         assert pools == ["b", "on-demand", "on-demand"]
         assert httpx.get(f"{record.url}/router", timeout=5).json()["failed"] == 0
         assert 0 < run.usd < run.ondemand_only_usd
+        warned = [e for e in stores.metadata.list(LogEntry, resource_id=record.id) if e.level == LogLevel.WARNING]
+        assert [e.message for e in warned] == ["fleet: 1 replica(s) lost with a"]  # the page marks it on the chart
+        [later] = sample_frame(stores, record.id).to_dict("records")
+        assert later["failed/s"] == 0 and later["requests/s"] > 0
+        app = AppTest.from_file(str(ROOT / "ui" / "dashboard.py"), default_timeout=60).run()
+        app.sidebar.radio[0].set_value("Inference").run()
+        assert not app.exception
+        assert "Retries, failures and preemptions" in [header.value for header in app.subheader]
     finally:
         target.stop(record)
 
