@@ -26,7 +26,7 @@ SPEC_FILE = "sskai_spec.json"
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = SOURCE_ROOT / "infra" / "lambda" / "Dockerfile"
 # What the Dockerfile installs besides the context (it pins them from constraints.txt).
-INSTALLED = ("torch", "numpy", "pydantic", "pydantic-settings", "packaging", "safetensors")
+INSTALLED = ("torch", "numpy", "orjson", "pydantic", "pydantic-settings", "packaging", "safetensors")
 BASE_IMAGE_BYTES = int(0.6 * GB)  # public.ecr.aws/lambda/python:3.11, uncompressed, with headroom
 
 
