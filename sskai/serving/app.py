@@ -7,12 +7,11 @@ that overran the time-out, 503 a pool with no worker free. ``/health`` never wai
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -21,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from sskai.bundles.spec import ModelSpec
 from sskai.errors import BundleError
 from sskai.serving.auth import authorized as key_holder
-from sskai.serving.batching import Answer, BatchStats
+from sskai.serving.batching import Batcher
 from sskai.serving.codec import JSON, NPY, SAFETENSORS, OutputNotEncodable, decode_inputs, encode_outputs, error_body
 from sskai.serving.pool import InferenceTimeout, ModelFault, NoWorkerFree
 from sskai.serving.requests import RequestMetrics, check_request
@@ -80,14 +79,14 @@ def request_body_description(spec: ModelSpec) -> dict:
 
 
 def create_app(
-    answer: Callable[[np.ndarray], Answer],
+    batcher: Batcher,
     spec: ModelSpec,
     api_key_sha256: str,
     name: str = "endpoint",
-    batching: BatchStats | None = None,
     metrics_folder: Path | None = None,
 ) -> FastAPI:
-    """``answer`` runs the model on a checked batch (the batcher's ``answer``); it may block.
+    """``batcher`` runs the model on checked requests: a request waits for its answer on the event loop,
+    and only one that runs alone at once (a worker was free) takes a thread while the worker answers.
 
     With ``metrics_folder`` the request counters outlive the process (see RequestMetrics).
     """
@@ -125,8 +124,7 @@ def create_app(
         if "text/plain" in accept or "openmetrics" in accept:
             return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
         found = metrics.snapshot().model_dump()
-        if batching is not None:
-            found["batching"] = {**asdict(batching), "mean_batch": batching.mean_batch}
+        found["batching"] = {**asdict(batcher.stats), "mean_batch": batcher.stats.mean_batch}
         return JSONResponse(found)
 
     def failed(message: str, status: int, started: float) -> Response:
@@ -151,9 +149,17 @@ def create_app(
             body = await read_body(request, MAX_BODY_BYTES)
         except BodyTooLarge:
             return failed(f"body is over {MAX_BODY_BYTES} bytes", 413, started)
+        batcher.expect()  # a batch waiting to fill waits for this one while it is decoded
         try:
-            inputs = check_request(decode_inputs(body, request.headers.get("content-type", "")), spec)
-            answered = await run_in_threadpool(answer, inputs)
+            try:
+                inputs = check_request(decode_inputs(body, request.headers.get("content-type", "")), spec)
+            except BaseException:
+                batcher.withdraw()
+                raise
+            future, alone = batcher.submit(inputs, expected=True)
+            if alone is not None:  # a worker is free and nobody waits: it answers on a thread, no queue
+                await run_in_threadpool(batcher.run_alone, alone)
+            answered = await asyncio.wrap_future(future)
             content, media_type = encode_outputs(answered.outputs, request.headers.get("accept", ""))
         except BundleError as exc:
             return failed(str(exc), 422, started)

@@ -5,7 +5,8 @@ thread: at concurrency 1 batching costs nothing, not even a thread hop. Requests
 every worker is busy queue; the next worker to come free takes the
 oldest and every compatible one queued behind it (same dtype and sample shape), up to
 ``max_batch_rows`` samples (a request larger than that goes alone), waiting at most
-``max_wait_seconds`` for more to fill the batch (0: take what is there). The batch's answer is
+``max_wait_seconds`` for more to fill the batch, and only while the server is still reading
+requests that will join it (announced with ``expect``); with nobody on the way it goes at once. The batch's answer is
 split back by rows. A batch that fails because of one request's values (the model raised, or said
 the input is bad) is run again one request at a time, so only that request fails; a time-out or a
 lost worker fails the whole batch, as it would each request alone.
@@ -82,6 +83,7 @@ class Batcher:
         self._queue: deque[_Request] = deque()
         self._changed = threading.Condition()
         self._free_slots = slots  # workers not running a batch; changed under ``_changed``
+        self._arriving = 0  # requests announced by expect() and not yet submitted
         self._runners = ThreadPoolExecutor(max_workers=slots, thread_name_prefix="sskai-batch")
         self._closed = False
         self.stats = BatchStats(max_batch_rows=max_batch_rows, max_wait_ms=max_wait_seconds * 1000)
@@ -93,20 +95,45 @@ class Batcher:
         return self.answer(inputs).outputs
 
     def answer(self, inputs: np.ndarray) -> Answer:
-        """As :meth:`predict`, with the seconds the model ran for this request."""
+        """As :meth:`predict`, with the seconds the model ran for this request (blocking: for threads)."""
+        answer, alone = self.submit(inputs)
+        if alone is not None:
+            self.run_alone(alone)
+        return answer.result()
+
+    def expect(self) -> None:
+        """A request is on its way (the server is reading it): a batch may wait for it, none goes without it."""
+        with self._changed:
+            self._arriving += 1
+
+    def submit(self, inputs: np.ndarray, expected: bool = False) -> tuple[Future[Answer], _Request | None]:
+        """Queue ``inputs`` (never blocks). When a worker is free and nobody else waits or is on the way, it
+        is handed back to run at once, alone, on the caller's side (:meth:`run_alone`, which blocks).
+
+        ``expected``: announced by :meth:`expect` (it no longer is on its way)."""
         request = _Request(inputs)
         with self._changed:
+            if expected:
+                self._arriving -= 1
             if self._closed:
                 raise RuntimeError("the batcher is closed")
-            alone = self._free_slots > 0 and not self._queue
+            alone = self._free_slots > 0 and not self._queue and self._arriving == 0
             if alone:
                 self._free_slots -= 1
             else:
                 self._queue.append(request)
                 self._changed.notify_all()
-        if alone:  # a worker is free and nobody waits: no queue, no hop
-            self._run([request])
-        return request.answer.result()
+        return request.answer, request if alone else None
+
+    def withdraw(self) -> None:
+        """An expected request that will not come (it failed to decode)."""
+        with self._changed:
+            self._arriving -= 1
+            self._changed.notify_all()
+
+    def run_alone(self, request: _Request) -> None:
+        """Run a request :meth:`submit` handed back: a worker is already its (no queue, no hop)."""
+        self._run([request])
 
     def close(self) -> None:
         with self._changed:
@@ -136,8 +163,8 @@ class Batcher:
             while rows < self.max_batch_rows:
                 rows = self._gather(batch, rows)
                 left = deadline - time.monotonic()
-                if rows >= self.max_batch_rows or left <= 0 or self._closed:
-                    break
+                if rows >= self.max_batch_rows or left <= 0 or self._closed or not self._arriving:
+                    break  # full, waited enough, or nobody else is on the way
                 self._changed.wait(left)
             return batch
 

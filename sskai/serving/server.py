@@ -72,14 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         control = args.scratch.parent
         watch_reloads(pool, control)
         batcher = Batcher(pool.predict, limits.workers, limits.max_batch_rows, limits.max_batch_wait_ms / 1000)
-        app = create_app(
-            batcher.answer,
-            spec,
-            api_key_sha256,
-            name=args.name,
-            batching=batcher.stats,
-            metrics_folder=control / METRICS_DIR,
-        )
+        app = create_app(batcher, spec, api_key_sha256, name=args.name, metrics_folder=control / METRICS_DIR)
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=5)
     except EndpointError as exc:
         print(f"endpoint {args.name} cannot serve: {exc}", file=sys.stderr)

@@ -25,7 +25,7 @@ def slow_double(inputs: np.ndarray) -> np.ndarray:
 @pytest.fixture
 def client():
     batcher = Batcher(slow_double, slots=1, max_batch_rows=1)
-    app = create_app(batcher.answer, ModelSpec(input_shape=(2, 3)), hash_key(KEY), name="toy")
+    app = create_app(batcher, ModelSpec(input_shape=(2, 3)), hash_key(KEY), name="toy")
     with TestClient(app) as client:
         yield client
     batcher.close()

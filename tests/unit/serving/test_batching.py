@@ -115,3 +115,31 @@ def test_an_answer_counts_the_model_time_not_the_wait_in_the_queue() -> None:
     batcher.close()
     assert model.calls == [1, 1, 1]  # the last waited about 0.4 s behind the other two
     assert all(0.2 <= a.model_seconds < 0.35 for a in answers), [a.model_seconds for a in answers]
+
+
+def test_a_batch_waits_for_a_request_still_being_read_and_not_for_one_that_failed() -> None:
+    """The worker is busy; one request queues while the server is still reading another: they go together.
+    A request announced and then refused (bad body) holds nobody up past its withdrawal."""
+    model = SlowModel(0.2)
+    batcher = Batcher(model, slots=1, max_batch_rows=64, max_wait_seconds=1.0)
+    with ThreadPoolExecutor(3) as pool:
+        first = pool.submit(batcher.predict, np.ones((1, 3), np.float32))  # holds the worker for 0.2 s
+        time.sleep(0.05)
+        batcher.expect()  # the server has begun reading a request
+        queued = pool.submit(batcher.predict, np.ones((1, 3), np.float32))
+        time.sleep(0.35)  # the worker is free again: the queued one waits for its companion
+        answer, alone = batcher.submit(np.ones((1, 3), np.float32), expected=True)
+        assert alone is None  # a batch is forming: it joins it
+        first.result(), queued.result(), answer.result()
+    assert model.calls == [1, 2]
+
+    model.calls.clear()
+    batcher.expect()  # announced, so the next request waits for it rather than go alone
+    started = time.perf_counter()
+    waiting = threading.Thread(target=batcher.predict, args=(np.ones((1, 3), np.float32),))
+    waiting.start()
+    time.sleep(0.3)
+    batcher.withdraw()  # it failed to decode: nobody is on the way any more, so the batch goes now
+    waiting.join(5)
+    batcher.close()
+    assert 0.3 <= time.perf_counter() - started < 0.9 and model.calls == [1]  # not the full second
