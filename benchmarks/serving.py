@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--requests", type=int, default=400, help="requests per level (at least 5 per client)")
     parser.add_argument("--slo-ms", type=float, default=100.0, help="the p95 target the model is recommended for")
     args = parser.parse_args(argv)
-    console = Console()
+    console = Console(width=140)
     torch.set_num_threads(1)  # as each inference worker runs
     results: dict[str, Any] = {"example": args.example, "slo_ms": args.slo_ms, "modes": {}, "cold_start_s": {}}
     with tempfile.TemporaryDirectory(prefix="sskai-serving-") as folder:

@@ -15,23 +15,29 @@ class NotPlainNpy(ValueError):
     """The bytes are not a plain ``.npy`` array, or its header lies about its size."""
 
 
-def check_header(stream: BinaryIO, size: int) -> tuple[tuple[int, ...], np.dtype]:
-    """Read and check the header of the ``size``-byte ``.npy`` in ``stream``; leaves it at the data."""
+def _header_of(stream: BinaryIO) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """Shape, Fortran order and dtype from the header at ``stream``'s position (left at the data)."""
     try:
         major, _ = np.lib.format.read_magic(stream)
         if major not in (1, 2):
             raise NotPlainNpy(f".npy format version {major} is not supported (1 or 2)")
         read_header = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
-        shape, _, dtype = read_header(stream)
+        shape, fortran_order, dtype = read_header(stream)
     except (ValueError, OSError, EOFError, SyntaxError) as exc:
         raise NotPlainNpy(f"not a plain .npy array: {exc}") from exc
     if dtype.hasobject:
         raise NotPlainNpy("an object array; object arrays are refused (they would need unpickling)")
+    return tuple(shape), fortran_order, dtype
+
+
+def check_header(stream: BinaryIO, size: int) -> tuple[tuple[int, ...], np.dtype]:
+    """Read and check the header of the ``size``-byte ``.npy`` in ``stream``; leaves it at the data."""
+    shape, _, dtype = _header_of(stream)
     claimed = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
     carried = size - stream.tell()
     if claimed != carried:
         raise NotPlainNpy(f"its header claims {claimed:,} bytes of data but {carried:,} follow it")
-    return tuple(shape), dtype
+    return shape, dtype
 
 
 def load_checked(stream: BinaryIO, size: int) -> np.ndarray:
@@ -52,18 +58,7 @@ HEADER_CACHE = 256
 
 @functools.lru_cache(maxsize=HEADER_CACHE)
 def _parsed(header: bytes) -> tuple[tuple[int, ...], bool, np.dtype]:
-    stream = io.BytesIO(header)
-    try:
-        major, _ = np.lib.format.read_magic(stream)
-        if major not in (1, 2):
-            raise NotPlainNpy(f".npy format version {major} is not supported (1 or 2)")
-        read_header = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
-        shape, fortran_order, dtype = read_header(stream)
-    except (ValueError, OSError, EOFError, SyntaxError) as exc:
-        raise NotPlainNpy(f"not a plain .npy array: {exc}") from exc
-    if dtype.hasobject:
-        raise NotPlainNpy("an object array; object arrays are refused (they would need unpickling)")
-    return tuple(shape), fortran_order, dtype
+    return _header_of(io.BytesIO(header))
 
 
 def _header_length(body: bytes) -> int:
