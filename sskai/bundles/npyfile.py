@@ -33,11 +33,17 @@ def _header_of(stream: BinaryIO) -> tuple[tuple[int, ...], bool, np.dtype]:
 def check_header(stream: BinaryIO, size: int) -> tuple[tuple[int, ...], np.dtype]:
     """Read and check the header of the ``size``-byte ``.npy`` in ``stream``; leaves it at the data."""
     shape, _, dtype = _header_of(stream)
-    claimed = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    carried = size - stream.tell()
+    _elements(shape, dtype, carried=size - stream.tell())
+    return shape, dtype
+
+
+def _elements(shape: tuple[int, ...], dtype: np.dtype, carried: int) -> int:
+    """How many elements the header says follow it, once the ``carried`` bytes are seen to hold exactly them."""
+    count = int(np.prod(shape, dtype=np.int64))
+    claimed = count * dtype.itemsize
     if claimed != carried:
         raise NotPlainNpy(f"its header claims {claimed:,} bytes of data but {carried:,} follow it")
-    return shape, dtype
+    return count
 
 
 def load_checked(stream: BinaryIO, size: int) -> np.ndarray:
@@ -80,10 +86,7 @@ def array_from_bytes(body: bytes | bytearray) -> np.ndarray:
     if start > len(body):
         raise NotPlainNpy("not a plain .npy array: its header runs past the end")
     shape, fortran_order, dtype = _parsed(bytes(body[:start]))
-    count = int(np.prod(shape, dtype=np.int64))
-    claimed, carried = count * dtype.itemsize, len(body) - start
-    if claimed != carried:
-        raise NotPlainNpy(f"its header claims {claimed:,} bytes of data but {carried:,} follow it")
+    count = _elements(shape, dtype, carried=len(body) - start)
     flat = np.frombuffer(body, dtype=dtype, count=count, offset=start)
     return flat.reshape(shape[::-1]).transpose() if fortran_order else flat.reshape(shape)
 

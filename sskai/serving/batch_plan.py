@@ -40,7 +40,7 @@ def rows_in_memory(profile: ProfileMetrics, memory_cap_bytes: int) -> int:
     per_sample = profile.inference_peak_bytes / max(profile.inference_batch_size, 1)
     spare = memory_cap_bytes - profile.serving_peak_rss_bytes
     if per_sample <= 0:
-        return 1 << 20
+        return 1 << 20  # no activations measured: memory sets no bound, the other caps do
     return max(1, profile.inference_batch_size + math.floor(spare / per_sample))
 
 

@@ -115,17 +115,17 @@ class FleetPlanner:
         return held
 
     def step(
-        self, at: int, capacity: np.ndarray, prices: np.ndarray, ondemand_now: int, hit: np.ndarray | None = None
+        self, at: int, capacity: np.ndarray, prices: np.ndarray, ondemand_now: int, fell: np.ndarray | None = None
     ) -> FleetStep:
         """Tick ``at``: ``capacity`` is the instances each pool can give now, ``prices`` their USD per hour;
-        ``hit`` per pool: did a smaller fall of its count take one of its replicas (``World.preempts``)."""
+        ``fell`` per pool: did a smaller fall of its count take one of its replicas (``World.preempts``)."""
         names = self.job.pool_names
         pools = len(names)
         held = self.held()
         lost = np.maximum(held - capacity, 0)
-        if hit is not None:
-            lost = np.maximum(lost, (hit & (held > 0)).astype(np.int64))
-        hit = self._hit(lost)
+        if fell is not None:
+            lost = np.maximum(lost, (fell & (held > 0)).astype(np.int64))
+        hit = self._hit(lost)  # the slots those losses take
         reasons = [f"{int(lost[p])} replica(s) {LOST_WITH} {names[p]}" for p in np.flatnonzero(lost)]
         launch, moved = np.zeros(pools, dtype=np.int64), np.zeros(pools, dtype=np.int64)
         ondemand_slots = short = 0

@@ -21,7 +21,7 @@ from typing import IO
 
 import numpy as np
 
-from sskai.bundles.npyfile import NotPlainNpy, array_from_bytes
+from sskai.bundles.npyfile import NotPlainNpy, array_from_bytes, array_to_bytes
 from sskai.bundles.spec import ModelSpec
 from sskai.errors import BundleError, EndpointError
 from sskai.sandbox import SandboxedProcess, SandboxPolicy, python_command, start_sandboxed
@@ -33,7 +33,6 @@ from sskai.serving.worker import (
     LOAD_FAILED,
     PREDICT,
     READY,
-    array_bytes,
 )
 from sskai.units import MiB
 
@@ -177,7 +176,7 @@ class InferencePool:
         return self._exchange(worker, inputs, deadline)
 
     def _exchange(self, worker: _Worker, inputs: np.ndarray, deadline: float) -> np.ndarray:
-        payload = array_bytes(inputs)
+        payload = array_to_bytes(inputs)
         try:
             worker.requests.write(HEADER.pack(PREDICT, len(payload)) + payload)
             worker.requests.flush()

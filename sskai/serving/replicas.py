@@ -52,6 +52,7 @@ def _save_facts(folder: Path, facts: ReplicaLaunch) -> None:
 
 
 def _recorded(folder: Path) -> tuple[Replica, ...]:
+    """The replica set as last published; none before the first (or after the folder is gone)."""
     return ReplicaSet.read(folder).replicas if (folder / REPLICAS_FILE).exists() else ()
 
 
@@ -112,20 +113,15 @@ class ReplicatedTarget(ServingTarget, name="replicas"):
     def stop(self, endpoint: Endpoint) -> None:
         if endpoint.pid and is_alive(endpoint.pid):
             process.stop_endpoint(endpoint.pid)
-        folder = self.folder(endpoint.id)
-        if (folder / REPLICAS_FILE).exists():
-            for replica in ReplicaSet.read(folder).replicas:
-                _end(replica)
+        for replica in _recorded(self.folder(endpoint.id)):
+            _end(replica)
 
     def is_alive(self, endpoint: Endpoint) -> bool:
         return is_alive(endpoint.pid)
 
     def billed_replicas(self, endpoint: Endpoint) -> tuple[str, ...]:
         """Every replica in the router's set (draining ones too: their node is still paid for)."""
-        folder = self.folder(endpoint.id)
-        if not (folder / REPLICAS_FILE).exists():
-            return ()
-        return tuple(replica.name for replica in ReplicaSet.read(folder).replicas)
+        return tuple(replica.name for replica in _recorded(self.folder(endpoint.id)))
 
     def swap_weights(self, endpoint: Endpoint, weights: Path) -> None:
         """One replica at a time, each without a failed request (the endpoint's own reload)."""

@@ -16,8 +16,6 @@ import sys
 from pathlib import Path
 from typing import BinaryIO
 
-import numpy as np
-
 from sskai.bundles.npyfile import array_from_bytes, array_to_bytes
 
 HEADER = struct.Struct(">cI")
@@ -38,10 +36,6 @@ def read_exact(stream: BinaryIO, size: int) -> bytes:
         chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)
-
-
-def array_bytes(array: np.ndarray) -> bytes:
-    return array_to_bytes(array)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         try:
             inputs = array_from_bytes(bytearray(payload))  # writable: the model may change its input
-            write_frame(answers, ANSWER, array_bytes(predictor.predict(inputs)))
+            write_frame(answers, ANSWER, array_to_bytes(predictor.predict(inputs)))
         except BundleError as exc:
             write_frame(answers, BAD_INPUT, str(exc).encode())
         except MemoryError:
